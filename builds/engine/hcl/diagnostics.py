@@ -1,0 +1,154 @@
+"""Source positions and diagnostics: what went wrong, where, shaped like Packer's output."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """A point in a source file: 1-based line and column (in characters), 0-based byte offset."""
+
+    line: int
+    column: int
+    byte: int
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A span of source text in one file; ``end`` is exclusive."""
+
+    filename: str
+    start: Pos
+    end: Pos
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.start.line},{self.start.column}-{self.end.line},{self.end.column}"
+
+    def cover(self, other: Range) -> Range:
+        """Return the smallest range spanning this one and ``other`` (same file)."""
+        start = self.start if self.start.byte <= other.start.byte else other.start
+        end = self.end if self.end.byte >= other.end.byte else other.end
+        return Range(self.filename, start, end)
+
+
+@dataclass(slots=True)
+class Diagnostic:
+    """One problem found in a template: a summary, a detail and, when known, where."""
+
+    severity: Severity
+    summary: str
+    detail: str = ""
+    subject: Range | None = None
+    context: str = ""  # e.g. 'source "amazon-ebs" "web"', as Packer prints after "in"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def to_dict(self) -> dict:
+        """Return a JSON-serialisable form (used by the dashboard's editor)."""
+        data: dict = {"severity": self.severity, "summary": self.summary, "detail": self.detail}
+        if self.subject is not None:
+            data["range"] = {
+                "filename": self.subject.filename,
+                "start": {"line": self.subject.start.line, "column": self.subject.start.column},
+                "end": {"line": self.subject.end.line, "column": self.subject.end.column},
+            }
+        return data
+
+
+def error(summary: str, detail: str = "", subject: Range | None = None, context: str = "") -> Diagnostic:
+    return Diagnostic("error", summary, detail, subject, context)
+
+
+def warning(summary: str, detail: str = "", subject: Range | None = None, context: str = "") -> Diagnostic:
+    return Diagnostic("warning", summary, detail, subject, context)
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection of diagnostics that a phase appends to and a caller inspects."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diag: Diagnostic) -> None:
+        self.items.append(diag)
+
+    def extend(self, diags: Diagnostics | list[Diagnostic]) -> None:
+        self.items.extend(diags.items if isinstance(diags, Diagnostics) else diags)
+
+    def error(self, summary: str, detail: str = "", subject: Range | None = None, context: str = "") -> None:
+        self.items.append(error(summary, detail, subject, context))
+
+    def warning(self, summary: str, detail: str = "", subject: Range | None = None, context: str = "") -> None:
+        self.items.append(warning(summary, detail, subject, context))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self.items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if not d.is_error]
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+class DiagnosticError(Exception):
+    """Raised to abandon a phase; carries every diagnostic collected so far."""
+
+    def __init__(self, diagnostics: Diagnostics | list[Diagnostic]):
+        self.diagnostics = diagnostics if isinstance(diagnostics, Diagnostics) else Diagnostics(list(diagnostics))
+        first = self.diagnostics.items[0] if self.diagnostics.items else None
+        super().__init__(first.summary if first else "diagnostics")
+
+
+def render(diag: Diagnostic, sources: dict[str, bytes | str] | None = None, width: int = 78) -> str:
+    """Render one diagnostic the way Packer prints it (``Error: ...``, ``on FILE line N:``, snippet, detail)."""
+    title = "Error" if diag.is_error else "Warning"
+    out = [f"{title}: {diag.summary}\n"]
+    if diag.subject is not None:
+        subject = diag.subject
+        where = f"  on {subject.filename} line {subject.start.line}"
+        if diag.context:
+            where += f", in {diag.context}"
+        out.append("\n" + where + ":\n")
+        line_text = _source_line(sources, subject.filename, subject.start.line)
+        if line_text is not None:
+            out.append(f"{subject.start.line:>4}: {line_text}\n")
+        else:
+            out.append("  (source code not available)\n")
+    if diag.detail:
+        out.append("\n")
+        for para in diag.detail.split("\n"):
+            wrapped = textwrap.wrap(para, width=width, break_long_words=False, break_on_hyphens=False)
+            out.append(("\n".join(wrapped) if wrapped else "") + "\n")
+    return "".join(out)
+
+
+def _source_line(sources: dict[str, bytes | str] | None, filename: str, line: int) -> str | None:
+    if not sources or filename not in sources:
+        return None
+    src = sources[filename]
+    if isinstance(src, bytes):
+        src = src.decode("utf-8", errors="replace")
+    lines = src.split("\n")
+    if 1 <= line <= len(lines):
+        return lines[line - 1].rstrip("\r")
+    return None

@@ -11,7 +11,7 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True, slots=True)
 class Pos:
-    """A point in a source file: 1-based line and column (in characters), 0-based byte offset."""
+    """A point in a source file: 1-based line and column, 0-based offset (all counted in characters)."""
 
     line: int
     column: int

@@ -1,0 +1,1 @@
+"""The Amazon EC2 builders (github.com/hashicorp/amazon)."""

@@ -1,0 +1,1 @@
+"""The ``docker`` builder: runs a container, provisions it and commits, exports or discards it."""

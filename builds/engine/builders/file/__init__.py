@@ -1,0 +1,1 @@
+"""The ``file`` builder: writes a file from inline content or a copy of another file."""

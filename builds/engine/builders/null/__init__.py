@@ -1,0 +1,1 @@
+"""The ``null`` builder: connects to an existing machine and runs provisioners on it."""

@@ -1,0 +1,1 @@
+"""The Amazon data sources (github.com/hashicorp/amazon)."""

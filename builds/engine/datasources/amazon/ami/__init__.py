@@ -1,0 +1,1 @@
+"""The ``amazon-ami`` data source: finds one AMI by filters and owners."""

@@ -1,0 +1,1 @@
+"""The ``amazon-parameterstore`` data source: reads one SSM Parameter Store value."""

@@ -1,0 +1,1 @@
+"""The ``checksum`` post-processor: writes checksums of the artifact's files."""

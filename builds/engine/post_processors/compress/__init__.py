@@ -1,0 +1,1 @@
+"""The ``compress`` post-processor: archives and compresses the artifact's files."""

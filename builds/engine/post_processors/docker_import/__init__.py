@@ -1,0 +1,1 @@
+"""The ``docker-import`` post-processor: imports an exported container file as an image."""

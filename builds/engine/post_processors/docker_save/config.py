@@ -1,0 +1,7 @@
+"""The HCL arguments of the ``docker-save`` post-processor (github.com/hashicorp/docker v1.1.4)."""
+
+from __future__ import annotations
+
+from builds.engine.schema import Schema, attrs
+
+SCHEMA = Schema(attrs(path="string", docker_path="string"))

@@ -1,0 +1,1 @@
+"""The ``docker-tag`` post-processor: tags the image a docker build produced."""

@@ -1,0 +1,1 @@
+"""The ``manifest`` post-processor: records each build's artifacts in a JSON file."""

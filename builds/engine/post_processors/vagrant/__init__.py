@@ -1,0 +1,1 @@
+"""The ``vagrant`` post-processor: packages the artifact as a Vagrant box."""

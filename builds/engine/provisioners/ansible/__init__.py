@@ -1,0 +1,1 @@
+"""The ``ansible`` provisioner: runs a playbook from the build host against the machine under build."""

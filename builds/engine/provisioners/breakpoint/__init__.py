@@ -1,0 +1,1 @@
+"""The ``breakpoint`` provisioner: pauses the build until the user presses enter."""

@@ -1,0 +1,1 @@
+"""The ``shell-local`` provisioner: runs commands on the machine running the build."""

@@ -242,7 +242,10 @@ def _parse_term(term: str, whole: str) -> Constraint:
             f'malformed version constraint "{whole}"{where}: each term is an operator '
             f"({', '.join(OPERATORS)}, or none for =) followed by a version such as 1.2.3{hint}"
         )
-    version = Version._from_match(_VERSION_RE.fullmatch(match["version"]), match["version"])
+    try:
+        version = Version._from_match(_VERSION_RE.fullmatch(match["version"]), match["version"])
+    except ValueError as error:
+        raise ValueError(f'malformed version constraint "{whole}": {error}')
     return Constraint(match["op"] or "=", version, term)
 
 

@@ -194,18 +194,12 @@ _MAIN, _STRING, _HEREDOC, _BARE = range(4)
 
 
 class _Scanner:
-    """Scanning state for one input; ``run`` returns the token list."""
+    """Scanning state for one input; ``run`` returns the token spans."""
 
-    def __init__(self, text: str, filename: str) -> None:
+    def __init__(self, text: str) -> None:
         self.src = text
-        self.filename = filename
-        self.tokens: list[Token] = []
-        start = 1 if text.startswith("\ufeff") else 0
-        self.line = 1
-        self.line_start = start
-        self.last_end = start
-        self.last_pos = Pos(1, 1, start)
-        self.pos = start
+        self.spans: list[tuple[str, int, int]] = []
+        self.pos = 1 if text.startswith("\ufeff") else 0
         # Mode stack: each entry is [mode] or, for heredocs, [mode, marker, at_line_start].
         self.modes: list[list] = []
         self.braces = 0
@@ -213,26 +207,9 @@ class _Scanner:
         # Where the next "*/" is (searched lazily; -1 once none is left), so that many
         # unterminated "/*" cannot make scanning quadratic.
         self.comment_close = 0
+        self.emit = self.spans.append
 
-    def emit(self, type_: str, start: int, end: int) -> None:
-        src = self.src
-        text = src[start:end]
-        if start == self.last_end:
-            start_pos = self.last_pos
-        else:
-            start_pos = Pos(self.line, start - self.line_start + 1, start)
-        newline_at = text.rfind("\n")
-        if newline_at >= 0:
-            self.line += text.count("\n")
-            self.line_start = start + newline_at + 1
-        end_pos = Pos(self.line, end - self.line_start + 1, end)
-        self.tokens.append(
-            Token(type_, text, Range(self.filename, start_pos, end_pos), start - self.last_end)
-        )
-        self.last_end = end
-        self.last_pos = end_pos
-
-    def run(self, mode: int) -> list[Token]:
+    def run(self, mode: int) -> list[tuple[str, int, int]]:
         self.modes.append([mode])
         n = len(self.src)
         while self.pos < n:
@@ -246,11 +223,11 @@ class _Scanner:
                 self.scan_heredoc(frame)
             else:
                 self.scan_bare()
-        self.emit("EOF", n, n)
-        return self.tokens
+        self.emit(("EOF", n, n))
+        return self.spans
 
     def enter_template_sequence(self, type_: str, start: int, end: int) -> None:
-        self.emit(type_, start, end)
+        self.emit((type_, start, end))
         self.braces += 1
         self.ret_braces.append(self.braces)
         for frame in reversed(self.modes):
@@ -262,12 +239,12 @@ class _Scanner:
 
     def close_brace(self, start: int, end: int, always_seq_end: bool) -> None:
         if self.ret_braces and self.ret_braces[-1] == self.braces:
-            self.emit("TemplateSeqEnd", start, end)
+            self.emit(("TemplateSeqEnd", start, end))
             self.braces -= 1
             self.ret_braces.pop()
             self.modes.pop()
         else:
-            self.emit("TemplateSeqEnd" if always_seq_end else "CBrace", start, end)
+            self.emit(("TemplateSeqEnd" if always_seq_end else "CBrace", start, end))
             self.braces -= 1
         self.pos = end
 
@@ -283,11 +260,11 @@ class _Scanner:
             start = m.end("sp")
             end = m.end()
             if kind == "Ident" or kind == "Newline" or kind == "NumberLit" or kind == "Comment":
-                emit(kind, start, end)
+                emit((kind, start, end))
             elif kind == "Op":
-                emit(_OPERATORS[src[start:end]], start, end)
+                emit((_OPERATORS[src[start:end]], start, end))
             elif kind == "OBrace":
-                emit("OBrace", start, end)
+                emit(("OBrace", start, end))
                 self.braces += 1
             elif kind == "CBrace" or kind == "SeqEnd":
                 depth = len(self.modes)
@@ -295,7 +272,7 @@ class _Scanner:
                 if len(self.modes) != depth:
                     return
             elif kind == "OQuote":
-                emit("OQuote", start, end)
+                emit(("OQuote", start, end))
                 self.modes.append([_STRING])
                 self.pos = end
                 return
@@ -306,12 +283,12 @@ class _Scanner:
                         close = self.comment_close = src.find("*/", start + 2)
                     if close >= 0:
                         end = close + 2
-                        emit("Comment", start, end)
+                        emit(("Comment", start, end))
                         pos = end
                         continue
-                emit("Slash", start, end)
+                emit(("Slash", start, end))
             elif kind == "OHeredoc":
-                emit("OHeredoc", start, end)
+                emit(("OHeredoc", start, end))
                 self.modes.append([_HEREDOC, m.group("marker"), True])
                 self.pos = end
                 return
@@ -319,7 +296,7 @@ class _Scanner:
                 self.pos = end
                 return
             else:
-                emit("Invalid", start, end)
+                emit(("Invalid", start, end))
             pos = end
 
     def scan_string(self) -> None:
@@ -335,7 +312,7 @@ class _Scanner:
             if kind == "TemplateInterp" or kind == "TemplateControl":
                 self.enter_template_sequence(kind, pos, end)
                 return
-            self.emit(kind, pos, end)
+            self.emit((kind, pos, end))
             pos = end
             if kind == "CQuote":
                 self.modes.pop()
@@ -353,7 +330,7 @@ class _Scanner:
             if m is None:
                 # A lone carriage return, or "$" or "%" as the very last character:
                 # hclsyntax gives up on the rest of the input.
-                self.emit("Invalid", pos, n)
+                self.emit(("Invalid", pos, n))
                 pos = n
                 break
             kind = m.lastgroup
@@ -364,15 +341,15 @@ class _Scanner:
             if kind == "Line":
                 if frame[2] and src[pos:end].strip() == frame[1]:
                     newline_start = end - 2 if src[end - 2 : end] == "\r\n" else end - 1
-                    self.emit("CHeredoc", pos, newline_start)
-                    self.emit("Newline", newline_start, end)
+                    self.emit(("CHeredoc", pos, newline_start))
+                    self.emit(("Newline", newline_start, end))
                     self.modes.pop()
                     pos = end
                     break
                 frame[2] = True
             else:
                 frame[2] = False
-            self.emit("StringLit", pos, end)
+            self.emit(("StringLit", pos, end))
             pos = end
         self.pos = pos
 
@@ -392,16 +369,46 @@ class _Scanner:
             if end == pos:
                 # A lone carriage return: hclsyntax keeps the rest as literal text.
                 end = n
-            self.emit("StringLit", pos, end)
+            self.emit(("StringLit", pos, end))
             pos = end
         self.pos = pos
 
 
+def scan_spans(text: str, template: bool = False) -> list[tuple[str, int, int]]:
+    """Return ``(type, start, end)`` character offsets of each token, ending with ``EOF``.
+
+    This is the cheap form of ``scan_config`` (or of ``scan_template`` when
+    ``template`` is true) for callers that need no line and column positions.
+    """
+    return _Scanner(text).run(_BARE if template else _MAIN)
+
+
+def _tokens(text: str, filename: str, spans: list[tuple[str, int, int]]) -> list[Token]:
+    tokens: list[Token] = []
+    append = tokens.append
+    line = 1
+    line_start = last_end = 1 if text.startswith("\ufeff") else 0
+    last_pos = Pos(1, 1, last_end)
+    for type_, start, end in spans:
+        token_text = text[start:end]
+        if start != last_end:
+            last_pos = Pos(line, start - line_start + 1, start)
+        newline_at = token_text.rfind("\n")
+        if newline_at >= 0:
+            line += token_text.count("\n")
+            line_start = start + newline_at + 1
+        end_pos = Pos(line, end - line_start + 1, end)
+        append(Token(type_, token_text, Range(filename, last_pos, end_pos), start - last_end))
+        last_end = end
+        last_pos = end_pos
+    return tokens
+
+
 def scan_config(text: str, filename: str = "<input>") -> list[Token]:
     """Return the tokens of ``text`` read as a config file; the last one is always ``EOF``."""
-    return _Scanner(text, filename).run(_MAIN)
+    return _tokens(text, filename, _Scanner(text).run(_MAIN))
 
 
 def scan_template(text: str, filename: str = "<input>") -> list[Token]:
     """Return the tokens of ``text`` read as a bare template; the last one is always ``EOF``."""
-    return _Scanner(text, filename).run(_BARE)
+    return _tokens(text, filename, _Scanner(text).run(_BARE))

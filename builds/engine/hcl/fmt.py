@@ -13,8 +13,12 @@ Formatting only ever changes the spaces before tokens, line by line:
    consecutive commented lines, are aligned to one column.
 
 Line endings, blank lines, heredoc bodies, comment texts and a missing final
-newline are kept as they are; spaces or tabs at the very end of the text, after
-the last newline, are kept too.
+newline are kept as they are. Blanks after the last token of the text are kept
+too, each tab turned into one space (as hclwrite does: it counts blanks, not
+their kind).
+
+The rules are those of hclwrite as vendored in Packer 1.6.6, which predates
+hclwrite's "no space after ``!``" rule: ``!a`` is written ``! a``.
 """
 
 from __future__ import annotations

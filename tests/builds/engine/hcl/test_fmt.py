@@ -125,6 +125,7 @@ CASES = {
     "no final newline stays missing": ("a=1", "a = 1"),
     "trailing spaces removed before newline": ("a = 1   \nb {   \n}  \n", "a = 1\nb {\n}\n"),
     "spaces after the last newline kept": ("a = 1\n   ", "a = 1\n   "),
+    "blanks at the end of the text kept as spaces": ("a = 1 \t", "a = 1  "),
     "whitespace-only lines emptied": ("a = 1\n  \t\nb = 2\n", "a = 1\n\nb = 2\n"),
     "byte order mark dropped": ("\ufeffa=1\n", "a = 1\n"),
     "empty input": ("", ""),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from builds.engine.hcl.diagnostics import Pos
-from builds.engine.hcl.lexer import TOKEN_TYPES, Token, scan_config, scan_template
+from builds.engine.hcl.lexer import TOKEN_TYPES, Token, scan_config, scan_spans, scan_template
 
 CORPUS = Path(
     os.environ.get(
@@ -448,6 +448,14 @@ def test_corpus_files_reassemble_from_tokens():
         tokens = scan_config(source, str(path))
         assert rebuild(source, tokens) == source, path.name
         assert tokens[-1].type == "EOF"
+
+
+@pytest.mark.parametrize("template", [False, True])
+def test_spans_match_tokens(template):
+    source = '\ufeffa = "x${b}" # c\n<<EOT\n$y\nEOT\n  z = [1, 2]  '
+    tokens = (scan_template if template else scan_config)(source)
+    spans = scan_spans(source, template=template)
+    assert spans == [(t.type, t.range.start.byte, t.range.end.byte) for t in tokens]
 
 
 def test_pathological_inputs_scan_quickly():

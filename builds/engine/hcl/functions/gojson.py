@@ -98,6 +98,22 @@ def decode(text: str) -> Any:
             object_pairs_hook=unique_object,
         )
     except json.JSONDecodeError as exc:
-        if exc.msg == "Expecting value" and exc.pos >= len(text.rstrip()):
-            raise ValueError("unexpected end of JSON input") from None
-        raise ValueError(f"{exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise ValueError(_go_message(exc, text)) from None
+
+
+def _go_message(exc, text: str) -> str:
+    """Return the message Go's encoding/json gives for the error Python's decoder found."""
+    if exc.pos >= len(text.rstrip()) and not exc.msg.startswith("Extra data"):
+        return "unexpected end of JSON input"
+    char = text[exc.pos]
+    if exc.msg.startswith("Expecting value"):
+        return f"invalid character '{char}' looking for beginning of value"
+    if exc.msg.startswith("Extra data"):
+        return f"invalid character '{char}' after top-level value"
+    if exc.msg.startswith("Expecting property name"):
+        return f"invalid character '{char}' looking for beginning of object key string"
+    if exc.msg.startswith("Expecting ':'"):
+        return f"invalid character '{char}' after object key"
+    if exc.msg.startswith("Expecting ',' delimiter"):
+        return f"invalid character '{char}' after array element"
+    return f"{exc.msg} at line {exc.lineno}, column {exc.colno}"

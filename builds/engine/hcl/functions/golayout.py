@@ -109,34 +109,47 @@ class TimestampError(ValueError):
     """A string that is not a strict RFC 3339 timestamp."""
 
 
+def _segment_error(what: str, value_elem: str) -> TimestampError:
+    """Return the error cty words for a timestamp segment that could not be read."""
+    prefix = "not a valid RFC3339 timestamp: "
+    if value_elem == "":
+        return TimestampError(prefix + f"end of string before {what}")
+    if what == "hour" and ":" in value_elem:
+        return TimestampError(prefix + "hour must be between 0 and 23 inclusive")
+    if what in ("hour", "minute") and len(value_elem) != 2:
+        return TimestampError(prefix + f"{what} must have exactly two digits")
+    return TimestampError(prefix + f'cannot use "{value_elem}" as {what}')
+
+
 def parse_rfc3339(text: str) -> datetime:
     """Return the time a strict RFC 3339 timestamp spells; raise TimestampError with cty's wording."""
     prefix = "not a valid RFC3339 timestamp: "
-    fields = [("year", 4), ("-", 0), ("month", 2), ("-", 0), ("day of month", 2), ("T", 0), ("hour", 2),
-              (":", 0), ("minute", 2), (":", 0), ("second", 2)]
+    fields = [("year", 4, 0, 9999), ("-", 0, 0, 0), ("month", 2, 1, 12), ("-", 0, 0, 0),
+              ("day of month", 2, 1, 31), ("T", 0, 0, 0), ("hour", 2, 0, 23), (":", 0, 0, 0),
+              ("minute", 2, 0, 59), (":", 0, 0, 0), ("second", 2, 0, 59)]
     values: list[int] = []
     pos = 0
-    for name, width in fields:
+    for name, width, low, high in fields:
+        rest = text[pos:]
         if width == 0:
             if name == "T":
-                if text[pos:pos + 1] not in ("T", "t"):
+                if rest[:1] not in ("T", "t"):
                     raise TimestampError(prefix + "missing required time introducer 'T'")
-            elif pos >= len(text):
+            elif not rest:
                 raise TimestampError(prefix + f'end of string where "{name}" is expected')
-            elif text[pos] != name:
-                raise TimestampError(prefix + f'found "{text[pos]}" where "{name}" is expected')
+            elif rest[0] != name:
+                raise TimestampError(prefix + f'found "{rest}" where "{name}" is expected')
             pos += 1
             continue
-        if pos >= len(text):
-            raise TimestampError(prefix + f"end of string before {name}")
-        digits = re.match(r"[0-9]*", text[pos:]).group(0)
+        digits = re.match(r"[0-9]*", rest).group(0)
         if len(digits) != width:
-            segment = text[pos:pos + width] or text[pos:]
-            if name in ("hour", "minute") and len(digits) != 2 and ":" not in segment:
-                raise TimestampError(prefix + f"{name} must have exactly two digits")
-            raise TimestampError(prefix + f'cannot use "{segment}" as {name}')
-        values.append(int(digits))
+            short = name in ("hour", "minute") and 0 < len(digits) < width
+            raise _segment_error(name, digits if short else rest)
+        value = int(digits)
         pos += width
+        if not low <= value <= high:
+            raise _segment_error(name, text[pos:])
+        values.append(value)
     micro = 0
     fraction = re.match(r"\.([0-9]+)", text[pos:])
     if fraction:
@@ -148,20 +161,14 @@ def parse_rfc3339(text: str) -> datetime:
     else:
         zone = re.fullmatch(r"([+-])([0-9]{2}):([0-9]{2})", rest)
         if not zone:
-            if not rest:
-                raise TimestampError(prefix + "end of string before UTC offset")
-            raise TimestampError(prefix + f'cannot use "{rest}" as UTC offset')
+            raise _segment_error("UTC offset", rest)
         sign = -1 if zone.group(1) == "-" else 1
         tz = timezone(sign * timedelta(hours=int(zone.group(2)), minutes=int(zone.group(3))))
     year, month, day, hour, minute, second = values
-    checks = [("month", 1 <= month <= 12), ("hour", hour < 24), ("minute", minute < 60), ("second", second < 60)]
-    for name, ok in checks:
-        if not ok:
-            raise TimestampError(f"not a valid RFC3339 timestamp: {name} out of range")
     try:
         return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
     except ValueError:
-        raise TimestampError("not a valid RFC3339 timestamp: day out of range") from None
+        raise TimestampError(prefix + "day out of range") from None
 
 
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}

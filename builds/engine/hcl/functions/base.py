@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..types import ANY, ConversionError, Type, convert, type_of
+from ..types import ANY, ConversionError, Type, convert, friendly_name, type_of
 from ..values import UNKNOWN, is_unknown, number
 
 if TYPE_CHECKING:
@@ -182,8 +182,6 @@ def to_int(value: int | float, what: str = "", arg_index: int | None = None, low
 
 def kind_of(value: Any) -> str:
     """Return the friendly name of a value's inferred type (``string``, ``tuple``, ``object``, ``dynamic``)."""
-    from ..types import friendly_name
-
     return friendly_name(type_of(value))
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .values import UNKNOWN, number
+from .values import UNKNOWN, format_number, number
 
 
 class Type:
@@ -334,13 +334,7 @@ def parse_number(text: str) -> int | float | None:
 
 def number_to_string(value: int | float) -> str:
     """Return a number as cty converts it to a string: plain decimal, no exponent (``1e21`` → 21 digits)."""
-    value = number(value)
-    if isinstance(value, int):
-        return str(value)
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    text = format(Decimal(repr(value)), "f")
-    return text
+    return format_number(value)
 
 
 def _string_to_number(value: str, path: list) -> Any:

@@ -58,18 +58,15 @@ def number(value: int | float) -> int | float:
 
 
 def format_number(value: int | float) -> str:
-    """Return a number as HCL prints it when converting to a string (``1.5``, ``5``, ``1e+21``)."""
+    """Return a number as HCL converts it to a string: plain decimal, never an exponent (``1.5``, ``5``)."""
     value = number(value)
     if isinstance(value, int):
         return str(value)
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
-    text = repr(value)
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        sign = "-" if exp.startswith("-") else "+"
-        return f"{mantissa}e{sign}{exp.lstrip('+-').zfill(2)}"
-    return text
+    from decimal import Decimal
+
+    return format(Decimal(repr(value)), "f")
 
 
 def type_name(value: Any) -> str:

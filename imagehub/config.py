@@ -1,0 +1,167 @@
+"""Readers that turn environment variables into ImageHub's settings values."""
+
+import os
+import tempfile
+from collections.abc import Mapping
+from importlib.util import find_spec
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+SECRET_KEY_FILE = "secret_key"
+SQLITE_FILE = "db.sqlite3"
+
+# Every SQLite connection switches to write-ahead logging (readers never block
+# the writer), waits up to this many seconds for a lock instead of failing, and
+# takes the write lock when a transaction begins so that two writers queue up
+# rather than deadlock on a lock upgrade.
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+}
+
+
+def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """Return the boolean in `env[name]`, or `default` when it is unset.
+
+    Raises ImproperlyConfigured for a value that is not a recognised yes/no word.
+    """
+    if name not in env:
+        return default
+    word = env[name].strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={env[name]!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off."
+    )
+
+
+def env_list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]:
+    """Return the comma-separated items of `env[name]` (blanks dropped), or `default` when unset."""
+    if name not in env:
+        return list(default)
+    return [item.strip() for item in env[name].split(",") if item.strip()]
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    """Return the absolute data directory: $IMAGEHUB_DATA_DIR, else $XDG_DATA_HOME/imagehub.
+
+    $XDG_DATA_HOME defaults to ~/.local/share, as the XDG base directory
+    specification says; a relative $XDG_DATA_HOME is ignored, as it requires.
+    """
+    configured = env.get("IMAGEHUB_DATA_DIR", "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve()
+    xdg_data_home = env.get("XDG_DATA_HOME", "").strip()
+    if xdg_data_home and Path(xdg_data_home).is_absolute():
+        return Path(xdg_data_home) / "imagehub"
+    return Path.home() / ".local" / "share" / "imagehub"
+
+
+def ensure_data_dir(directory: Path) -> Path:
+    """Create `directory` (owner-only access) if it is missing and return it.
+
+    Raises ImproperlyConfigured when it cannot be created or is not a directory.
+    """
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"Cannot create the data directory {directory}: {error.strerror}. "
+            "Set IMAGEHUB_DATA_DIR to a writable directory."
+        )
+    return directory
+
+
+def secret_key(env: Mapping[str, str], directory: Path) -> str:
+    """Return $SECRET_KEY, else the key stored in `directory`, generating it on first use.
+
+    A generated key is written once, readable by its owner only (mode 0600);
+    when several processes start together, all of them end up with the key
+    that was stored first. Raises ImproperlyConfigured when the stored key
+    file is empty or unreadable.
+    """
+    configured = env.get("SECRET_KEY", "").strip()
+    if configured:
+        return configured
+    path = ensure_data_dir(directory) / SECRET_KEY_FILE
+    if not path.exists():
+        _store_new_secret_key(path)
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"Cannot read the secret key file {path}: {error.strerror}.")
+    if not key:
+        raise ImproperlyConfigured(
+            f"The secret key file {path} is empty: delete it and a new key will be generated."
+        )
+    return key
+
+
+def _store_new_secret_key(path: Path) -> None:
+    """Write a fresh key to `path` unless another process stored one first."""
+    # mkstemp creates the file with mode 0600; linking it into place is atomic
+    # and fails if the name exists, so a reader never sees a half-written key.
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(get_random_secret_key() + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return
+    finally:
+        os.unlink(temporary)
+
+
+def database(env: Mapping[str, str], directory: Path) -> dict:
+    """Return the `default` database settings: $DATABASE_URL, else SQLite in `directory`.
+
+    SQLite databases, configured or default, get WAL journaling, a busy
+    timeout and immediate transactions (see SQLITE_OPTIONS). Raises
+    ImproperlyConfigured for a URL whose scheme is not a known database.
+    """
+    url = env.get("DATABASE_URL", "").strip()
+    if url:
+        try:
+            config = dj_database_url.parse(url)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"DATABASE_URL is not usable: {error}")
+    else:
+        config = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(directory / SQLITE_FILE),
+        }
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    return config
+
+
+def channel_layers(env: Mapping[str, str]) -> dict:
+    """Return CHANNEL_LAYERS: Redis at $REDIS_URL when set, else the in-process layer.
+
+    Raises ImproperlyConfigured when REDIS_URL is set but channels-redis is not installed,
+    because the in-process layer would silently not reach other processes.
+    """
+    url = env.get("REDIS_URL", "").strip()
+    if not url:
+        return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    if find_spec("channels_redis") is None:
+        raise ImproperlyConfigured(
+            "REDIS_URL is set but channels-redis is not installed: "
+            "install it (pip install channels-redis) or unset REDIS_URL."
+        )
+    return {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [url]},
+        }
+    }

@@ -1,0 +1,14 @@
+"""The root URL configuration."""
+
+from django.contrib import admin
+from django.urls import path
+
+from imagehub import accounts, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", accounts.login, name="login"),
+    path("logout/", accounts.logout, name="logout"),
+    path("account/password/", accounts.password_change, name="password_change"),
+    path("admin/", admin.site.urls),
+]

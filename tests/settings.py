@@ -1,0 +1,12 @@
+"""Settings for the test suite: ImageHub's own settings over a throwaway data directory."""
+
+import atexit
+import os
+import shutil
+import tempfile
+
+_data_dir = tempfile.mkdtemp(prefix="imagehub-tests-")
+atexit.register(shutil.rmtree, _data_dir, ignore_errors=True)
+os.environ["IMAGEHUB_DATA_DIR"] = _data_dir
+
+from imagehub.settings import *  # noqa: E402,F403

@@ -449,9 +449,7 @@ def _call(expr: ast.FunctionCall, scope: Scope) -> Any:
         subject = expr.range
         if exc.arg_index is not None and exc.arg_index < len(expr.args) and not expr.expand_final:
             subject = expr.args[exc.arg_index].range
-        summary = "Invalid function argument" if exc.arg_index is not None else "Error in function call"
-        detail = str(exc) if exc.arg_index is not None else f'Call to function "{name}" failed: {exc}'
-        raise EvalError(error(summary, detail, subject)) from None
+        raise EvalError(error(exc.summary, exc.detail, subject)) from None
     except EvalError:
         raise
     except RecursionError:

@@ -1,0 +1,129 @@
+"""``imagehub inspect``: list a template's variables, locals, sources and builds, as ``packer inspect`` does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from builds.engine.commands.common import add_variable_flags, cli_vars, print_diagnostics
+from builds.engine.commands.flags import FlagError, FlagSet
+
+SYNOPSIS = "see components of a template"
+
+USAGE = """Usage: imagehub inspect TEMPLATE
+
+  Inspects a template, parsing and outputting the components a template
+  defines. This does not validate the contents of a template (other than
+  basic syntax by necessity).
+
+Options:
+
+  -var 'key=value'       Variable for templates, can be used multiple times.
+  -var-file=path         HCL2 file containing user variables, can be used multiple times.
+"""
+
+
+def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
+    flags = FlagSet("inspect", USAGE)
+    flags.bool("machine-readable", False)
+    add_variable_flags(flags)
+    try:
+        values, positional = flags.parse(args)
+    except FlagError as err:
+        return flags.fail(err, stdout, stderr)
+    if len(positional) != 1:
+        return flags.usage_error(stdout)
+
+    from builds.engine.hcl.config import load_config
+
+    config = load_config(positional[0], var_files=values["var-file"], cli_vars=cli_vars(values))
+    if config.template is None or config.context is None:
+        print_diagnostics(config.diagnostics, config.texts, stdout)
+        return 1
+    stdout.write(render_inspect(config))
+    return 0
+
+
+def describe_value(value: Any) -> str:
+    """A value as inspect prints it: JSON-like, ``<unknown>`` for values known only at build time."""
+    from builds.engine.hcl.values import UNKNOWN, is_unknown
+
+    if value is UNKNOWN:
+        return '"<unknown>"'
+    if is_unknown(value):
+        return '"<unknown>"'
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def summarize(config) -> dict[str, Any]:
+    """The structure ``inspect`` prints, as data (the dashboard shows the same summary)."""
+    from builds.engine.hcl.values import UNKNOWN
+
+    tpl, ctx = config.template, config.context
+    variables = []
+    for name, decl in sorted(tpl.variables.items()):
+        value = ctx.variables[name].value if name in ctx.variables else UNKNOWN
+        variables.append({"name": name, "type": _type_text(decl), "sensitive": decl.sensitive,
+                          "description": decl.description,
+                          "value": "<sensitive>" if decl.sensitive else describe_value(value)})
+    local_values = []
+    for name, decl in sorted(tpl.locals.items()):
+        value = ctx.local_values.get(name, UNKNOWN)
+        local_values.append({"name": name, "sensitive": decl.sensitive,
+                             "value": "<sensitive>" if decl.sensitive else describe_value(value)})
+    builds = []
+    for index, build in enumerate(tpl.builds):
+        builds.append({
+            "name": build.name or f"<unnamed build {index}>",
+            "description": build.description,
+            "sources": [use.display_name if not use.local_name else
+                        f"{use.type}.{use.name} ({use.local_name})" for use in build.sources],
+            "provisioners": [p.type + (f" ({p.name})" if p.name else "") for p in build.provisioners],
+            "post_processors": [[pp.type + (f" ({pp.name})" if pp.name else "") for pp in chain]
+                                for chain in build.post_processors],
+        })
+    return {
+        "variables": variables,
+        "locals": local_values,
+        "sources": [{"type": t, "name": n} for t, n in tpl.sources],
+        "data": [{"type": t, "name": n} for t, n in tpl.data],
+        "builds": builds,
+        "required_plugins": config.required_plugins,
+    }
+
+
+def _type_text(decl) -> str:
+    from builds.engine.hcl import types
+
+    return types.type_str(decl.type) if decl.type_given else ""
+
+
+def render_inspect(config) -> str:
+    """Return Packer's inspect text for a loaded template."""
+    data = summarize(config)
+    out = ["Packer Inspect: HCL2 mode\n\n", "> input-variables:\n\n"]
+    out.extend(f"var.{v['name']}: {v['value']}\n" for v in data["variables"])
+    out.append("\n> local-variables:\n\n")
+    out.extend(f"local.{v['name']}: {v['value']}\n" for v in data["locals"])
+    out.append("\n> builds:\n")
+    for build in data["builds"]:
+        out.append(f"\n  > {build['name']}:\n")
+        if build["description"]:
+            out.append(f"\n    {build['description']}\n")
+        out.append("\n    sources:\n\n")
+        out.extend(f"      {s}\n" for s in build["sources"])
+        out.append("\n    provisioners:\n\n")
+        out.extend(f"      {p}\n" for p in build["provisioners"] or ["<no provisioner>"])
+        out.append("\n    post-processors:\n\n")
+        if not build["post_processors"]:
+            out.append("      <no post-processor>\n")
+        for i, chain in enumerate(build["post_processors"]):
+            out.append(f"      {i}:\n")
+            out.extend(f"        {pp}\n" for pp in chain)
+    out.append("\n")
+    return "".join(out)
+
+
+__all__ = ["print_diagnostics", "render_inspect", "run", "summarize"]

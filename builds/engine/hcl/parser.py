@@ -24,6 +24,8 @@ _BINARY_LEVELS: tuple[dict[str, str], ...] = (
 )
 _OPENERS = {"OBrace", "OBrack", "OParen", "OQuote", "OHeredoc", "TemplateInterp", "TemplateControl"}
 _CLOSERS = {"CBrace", "CBrack", "CParen", "CQuote", "CHeredoc", "TemplateSeqEnd"}
+_OPENER_OF = {"CBrace": "OBrace", "CBrack": "OBrack", "CParen": "OParen", "CQuote": "OQuote",
+              "CHeredoc": "OHeredoc", "TemplateSeqEnd": "Template"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|\$\$\{|%%\{", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
@@ -151,7 +153,7 @@ class _Parser:
                 self.item(attributes, blocks, end)
             except _Abort as exc:
                 self.diags.add(exc.diag)
-                self.recover()
+                self.recover(before)
                 if self.i == before:
                     self.i += 1  # a stray closing brace: step over it so parsing always advances
         last = self.peek().range
@@ -279,24 +281,30 @@ class _Parser:
                                '"$", double it (as "$$") to escape it.', rng))
         return "".join(p for p in parts if isinstance(p, str)), rng
 
-    def recover(self) -> None:
-        """Skip to the start of the next line at this nesting level after a syntax error."""
+    def recover(self, start: int | None = None) -> None:
+        """Skip to the start of the next line at this nesting level after a syntax error.
+
+        Brackets opened since token ``start`` (where the failed item began) are skipped to their close
+        first, so the rest of a single-line block or a multi-line object is not read as new items.
+        """
+        open_brackets: list[str] = []
+        for tok in self.toks[self.i if start is None else start:self.i]:
+            _track_bracket(open_brackets, tok.type)
         self.newlines.append(True)
-        depth = 0
         try:
             while True:
                 tok = self.raw_peek()
                 if tok.type == "EOF":
                     return
-                if depth <= 0 and self.is_newline(tok):
-                    self.i += 1
-                    return
-                if depth == 0 and tok.type == "CBrace":
-                    return
-                if tok.type in _OPENERS:
-                    depth += 1
-                elif tok.type in _CLOSERS:
-                    depth -= 1
+                if not open_brackets:
+                    if self.is_newline(tok):
+                        self.i += 1
+                        return
+                    if tok.type == "CBrace":
+                        return
+                elif tok.type == "CBrace" and "OBrace" not in open_brackets:
+                    return  # it closes the enclosing block, whose body handles it
+                _track_bracket(open_brackets, tok.type)
                 self.i += 1
         finally:
             self.newlines.pop()
@@ -701,6 +709,16 @@ class _Parser:
         finally:
             self.newlines.pop()
         return (word.text, strip_left, end_tok.text.startswith("~"), open_tok.range, *payload)
+
+
+def _track_bracket(open_brackets: list[str], kind: str) -> None:
+    """Update the stack of open brackets for one token; a closer pops back to its own opener."""
+    if kind in _OPENERS:
+        open_brackets.append("Template" if kind in ("TemplateInterp", "TemplateControl") else kind)
+    elif kind in _CLOSERS:
+        opener = _OPENER_OF[kind]
+        if opener in open_brackets:
+            del open_brackets[len(open_brackets) - 1 - open_brackets[::-1].index(opener):]
 
 
 def _number_value(tok: Token) -> int | float:

@@ -40,6 +40,7 @@ class _Abort(Exception):
 def parse(text: str, filename: str = "<input>") -> tuple[ast.File, Diagnostics]:
     """Parse a configuration file; return its tree (possibly partial) and any syntax diagnostics."""
     parser = _Parser(scan_config(text, filename), filename)
+    parser.diags.extend(token_diagnostics(parser.toks))
     body = parser.parse_file_body()
     return ast.File(filename, body, text), parser.diags
 
@@ -47,6 +48,7 @@ def parse(text: str, filename: str = "<input>") -> tuple[ast.File, Diagnostics]:
 def parse_expression(text: str, filename: str = "<expression>") -> tuple[ast.Expr | None, Diagnostics]:
     """Parse a standalone expression (``-var`` values, ``console`` input)."""
     parser = _Parser(scan_config(text, filename), filename)
+    parser.diags.extend(token_diagnostics(parser.toks))
     parser.newlines.append(False)
     try:
         expr = parser.expression()
@@ -64,6 +66,7 @@ def parse_expression(text: str, filename: str = "<expression>") -> tuple[ast.Exp
 def parse_template(text: str, filename: str = "<template>") -> tuple[ast.Template | None, Diagnostics]:
     """Parse a bare template, such as the file ``templatefile()`` reads."""
     parser = _Parser(scan_template(text, filename), filename)
+    parser.diags.extend(token_diagnostics(parser.toks))
     start = parser.toks[0].range
     try:
         parts = parser.template_parts({"EOF"}, quoted=False)
@@ -72,6 +75,53 @@ def parse_template(text: str, filename: str = "<template>") -> tuple[ast.Templat
         return None, parser.diags
     end = parser.peek().range
     return ast.Template(start.cover(end), parts, heredoc=True), parser.diags
+
+
+_BITWISE_HINTS = {"BitwiseAnd": ' Did you mean boolean AND ("&&")?', "BitwiseOr": ' Did you mean boolean OR ("||")?',
+                  "Tilde": ' Did you mean boolean NOT ("!")?', "BitwiseXor": ""}
+_CURLY_QUOTES = ("\u201c", "\u201d")
+
+
+def token_diagnostics(tokens: list[Token]) -> Diagnostics:
+    """Report characters the language does not use, as hclsyntax does before parsing.
+
+    Bitwise operators (up to four), backticks and single quotes (the opening one of the first two
+    pairs), the first semicolon, every newline inside a quoted string and every other stray character.
+    """
+    diags = Diagnostics()
+    counts = {"bitwise": 0, "Backtick": 0, "Apostrophe": 0, "Semicolon": 0}
+    for tok in tokens:
+        kind = tok.type
+        if kind in _BITWISE_HINTS:
+            if counts["bitwise"] < 4:
+                diags.error("Unsupported operator", "Bitwise operators are not supported." + _BITWISE_HINTS[kind],
+                            tok.range)
+                counts["bitwise"] += 1
+        elif kind in ("Backtick", "Apostrophe"):
+            if counts[kind] % 2 == 0:
+                diags.error("Invalid character",
+                            'The "`" character is not valid. To create a multi-line string, use the "heredoc" '
+                            'syntax, like "<<EOT".' if kind == "Backtick" else
+                            'Single quotes are not valid. Use double quotes (") to enclose strings.', tok.range)
+            if counts[kind] <= 2:
+                counts[kind] += 1
+        elif kind == "Semicolon":
+            if not counts[kind]:
+                diags.error("Invalid character", 'The ";" character is not valid. Use newlines to separate '
+                            "arguments and blocks, and commas to separate items in collection values.", tok.range)
+                counts[kind] += 1
+        elif kind == "QuotedNewline":
+            diags.error("Invalid multi-line string",
+                        "Quoted strings may not be split over multiple lines. To produce a multi-line string, "
+                        'either use the \\n escape to represent a newline character or use the "heredoc" '
+                        "multi-line template syntax.", tok.range)
+        elif kind == "Invalid":
+            diags.error("Invalid character",
+                        '"Curly quotes" are not valid here. These can sometimes be inadvertently introduced when '
+                        'sharing code via documents or discussion forums. It might help to replace the character '
+                        'with a "straight quote".' if tok.text in _CURLY_QUOTES else
+                        "This character is not used within the language.", tok.range)
+    return diags
 
 
 class _Parser:

@@ -12,7 +12,7 @@ from builds.engine.hcl.diagnostics import Diagnostic, Range, error
 from builds.engine.hcl.values import UNKNOWN, format_number, is_unknown, number, type_name
 
 # Names of the functions that take unevaluated expressions as arguments.
-_SPECIAL_FORMS = ("try", "can")
+_SPECIAL_FORMS = ("try", "can", "convert")
 
 
 class EvalError(Exception):
@@ -458,6 +458,8 @@ def _call(expr: ast.FunctionCall, scope: Scope) -> Any:
 
 
 def _special_form(expr: ast.FunctionCall, scope: Scope) -> Any:
+    if expr.name == "convert":
+        return _convert(expr, scope)
     if expr.name == "can":
         if len(expr.args) != 1:
             raise EvalError(error("Incorrect number of function arguments",
@@ -481,6 +483,24 @@ def _special_form(expr: ast.FunctionCall, scope: Scope) -> Any:
     details = "\n".join(f"- {d.subject.start.line if d.subject else '?'}: {d.summary}: {d.detail}" for d in failures)
     raise EvalError(error("Error in function call",
                           'Call to function "try" failed: no expression succeeded:\n' + details, expr.range))
+
+
+def _convert(expr: ast.FunctionCall, scope: Scope) -> Any:
+    """``convert(value, type)``: the second argument is a type expression, read and not evaluated."""
+    from builds.engine.hcl.functions import FunctionError, convert_value
+    from builds.engine.hcl.typeexpr import type_from_expr
+
+    if len(expr.args) != 2 or expr.expand_final:
+        raise EvalError(error("Incorrect number of function arguments",
+                              'Function "convert" expects exactly two arguments: a value and a type.', expr.range))
+    value = evaluate(expr.args[0], scope)
+    typ = type_from_expr(expr.args[1])
+    if value is UNKNOWN:
+        return UNKNOWN
+    try:
+        return convert_value(value, typ)
+    except FunctionError as exc:
+        raise EvalError(error(exc.summary, exc.detail, expr.args[0].range)) from None
 
 
 _DISPATCH: dict[type, Callable[[Any, Scope], Any]] = {

@@ -61,12 +61,17 @@ def usage(extra: dict[str, str] | None = None) -> str:
     synopses = {name: _load(name).SYNOPSIS for name in available_commands()}
     synopses.update(extra or {})
     width = max(len(name) for name in synopses)
-    lines = [f"Usage: {PROGRAM} [--version] [--help] <command> [<args>]\n\n", "Available commands are:\n"]
+    lines = [
+        f"Usage: {PROGRAM} [--version] [--help] <command> [<args>]\n\n",
+        "Available commands are:\n",
+    ]
     lines.extend(f"    {name:<{width}}    {synopses[name]}\n" for name in sorted(synopses))
     return "".join(lines)
 
 
-def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(
+    argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Run the verb named in ``argv`` (default ``sys.argv[1:]``) and return its exit status.
 
     ``KeyboardInterrupt`` ends the command quietly with status 1, as in Packer.

@@ -174,7 +174,9 @@ class FlagSet:
                 try:
                     flag.check(value)
                 except ValueError as err:
-                    raise FlagError(f"invalid value {_go_quote(value)} for flag -{flag.name}: {err}")
+                    raise FlagError(
+                        f"invalid value {_go_quote(value)} for flag -{flag.name}: {err}"
+                    )
             values[flag.name].extend(items)
 
     # -- reporting ---------------------------------------------------------
@@ -244,7 +246,13 @@ def _go_quote(text: str) -> str:
             out.append("\\r")
         elif not char.isprintable():
             code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+            out.append(
+                f"\\x{code:02x}"
+                if code < 0x80
+                else f"\\u{code:04x}"
+                if code < 0x10000
+                else f"\\U{code:08x}"
+            )
         else:
             out.append(char)
     out.append('"')

@@ -32,7 +32,7 @@ from builds.engine.hcl.diagnostics import Diagnostic, Diagnostics, Range
 from builds.engine.hcl.fmt import format_source
 from builds.engine.hcl.parser import parse
 
-SYNOPSIS = "Rewrite HCL template files in the canonical format"
+SYNOPSIS = "rewrite template files in the canonical format"
 
 USAGE = """\
 Usage: imagehub fmt [options] TEMPLATE...
@@ -193,7 +193,9 @@ class Formatter:
             is_dir = stat.S_ISDIR(os.stat(path).st_mode)
         except OSError as err:
             # Packer's wording, its misspelling included, so output stays byte-identical.
-            self.problems.error(f"Cannot tell wether {path} is a directory", _go_error("stat", path, err))
+            self.problems.error(
+                f"Cannot tell wether {path} is a directory", _go_error("stat", path, err)
+            )
             return None
         if not is_dir:
             return [path] if path.endswith((HCL_SUFFIX, VARS_SUFFIX)) else []
@@ -227,7 +229,9 @@ def replace_file(path: str, data: bytes) -> None:
     target = os.path.realpath(path)
     info = os.stat(target)
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", dir=os.path.dirname(target))
+        fd, temp = tempfile.mkstemp(
+            prefix=f".{os.path.basename(target)}.", dir=os.path.dirname(target)
+        )
     except PermissionError:
         with open(target, "r+b") as handle:
             handle.write(data)
@@ -252,8 +256,9 @@ def replace_file(path: str, data: bytes) -> None:
 def unified_diff(old: bytes, new: bytes, path: str) -> bytes:
     """Return ``diff -u`` of two texts labelled ``old/PATH`` and ``new/PATH``, as Packer prints it.
 
-    Runs the system's ``diff`` as Packer does, so hunks are chosen identically;
-    without one, computes the same format in Python.
+    Runs the system's ``diff`` as Packer does, so hunks are chosen identically.
+    Without one, the same format is computed in Python; it describes the same
+    change, though ``diff`` may group the lines of a large change differently.
     """
     import shutil
 
@@ -270,7 +275,9 @@ def unified_diff(old: bytes, new: bytes, path: str) -> bytes:
         with open(after, "wb") as handle:
             handle.write(new)
         labels = [f"--label=old/{path}", f"--label=new/{path}"]
-        done = subprocess.run([program, *labels, "-u", before, after], capture_output=True, check=False)
+        done = subprocess.run(
+            [program, *labels, "-u", before, after], capture_output=True, check=False
+        )
     return done.stdout + done.stderr
 
 
@@ -281,7 +288,9 @@ def _python_unified_diff(old: bytes, new: bytes, path: str) -> bytes:
     out = [f"--- old/{path}\n".encode(), f"+++ new/{path}\n".encode()]
     for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(3):
         first, last = group[0], group[-1]
-        out.append(f"@@ -{_hunk_range(first[1], last[2])} +{_hunk_range(first[3], last[4])} @@\n".encode())
+        out.append(
+            f"@@ -{_hunk_range(first[1], last[2])} +{_hunk_range(first[3], last[4])} @@\n".encode()
+        )
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 out.extend(_diff_lines(b" ", a[i1:i2]))

@@ -7,7 +7,7 @@ from typing import TextIO
 from builds.engine import __version__
 from builds.engine.commands.flags import FlagError, FlagSet
 
-SYNOPSIS = "Print the ImageHub version"
+SYNOPSIS = "print the ImageHub version"
 
 USAGE = "Prints the ImageHub version and the Packer release whose plugin arguments it accepts."
 

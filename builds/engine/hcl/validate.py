@@ -51,15 +51,24 @@ def validate(config: Config, only: list[str] | tuple[str, ...] = (),
             if (use.type, use.name) not in checked_sources:
                 checked_sources.add((use.type, use.name))
                 where = f'source "{decl.type}" "{decl.name}"'
-                _check_plugin("builder", decl.type, decl.block, ctx.scope(), diags, where, frozenset(), warned,
+                scope = ctx.scope(source=_source_object(tpl, use.type, use.name))
+                _check_plugin("builder", decl.type, decl.block, scope, diags, where, frozenset(), warned,
                               present=overridden.get((use.type, use.name), frozenset()))
         _check_build_blocks(build, config, diags, warned, used_sources)
 
     for key, decl in tpl.sources.items():
         if key not in checked_sources and not any((s.type, s.name) == key for b in tpl.builds for s in b.sources):
-            evaluate_all(decl.block.body, ctx.scope(), diags, f'source "{decl.type}" "{decl.name}"')
+            scope = ctx.scope(source={"type": decl.type, "name": decl.name})
+            evaluate_all(decl.block.body, scope, diags, f'source "{decl.type}" "{decl.name}"')
     _dedupe(diags)
     return diags
+
+
+def _source_object(tpl, type_name: str, name: str) -> dict:
+    """``source`` as a source block sees it: its type, and the name the builds give it (unknown if several)."""
+    names = {use.local_name or use.name for build in tpl.builds for use in build.sources
+             if (use.type, use.name) == (type_name, name)}
+    return {"type": type_name, "name": names.pop() if len(names) == 1 else UNKNOWN}
 
 
 def _overridden_attributes(tpl, used_sources) -> dict[tuple[str, str], frozenset[str]]:
@@ -95,7 +104,7 @@ def _check_plugin(kind: str, type_name: str, block: ast.Block, scope, diags: Dia
 def _check_override(decl: SourceDecl, use, ctx, diags: Diagnostics, build: BuildDecl) -> None:
     spec = registry.lookup("builder", decl.type)
     where = _build_context(build)
-    scope = ctx.scope(**use.names)
+    scope = ctx.scope(**{"source": {"type": use.type, "name": use.local_name or use.name}, **use.names})
     if spec is None:
         evaluate_all(use.override, scope, diags, where)
         return

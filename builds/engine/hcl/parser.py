@@ -234,7 +234,7 @@ class _Parser:
                                "starting on the same line as the block header.", after.range))
         raise _Abort(error("Argument or block definition required",
                            'An argument or block definition is required here. To set an argument, '
-                           'use the equals sign "=" to introduce the argument value.', after.range))
+                           'use the equals sign "=" to introduce the argument value.', name_tok.range))
 
     def add_attribute(self, attributes: dict[str, ast.Attribute], attr: ast.Attribute) -> None:
         prior = attributes.get(attr.name)
@@ -273,6 +273,14 @@ class _Parser:
                 label_ranges.append(label_range)
             elif tok.type == "OBrace":
                 break
+            elif self.is_newline(tok) or tok.type == "EOF":
+                raise _Abort(error("Invalid block definition",
+                                   'A block definition must have block content delimited by "{" and "}", '
+                                   "starting on the same line as the block header.", tok.range))
+            elif tok.type == "Equal":
+                raise _Abort(error("Invalid block definition",
+                                   'The equals sign "=" indicates an argument definition, and must not be used '
+                                   "when defining a block.", tok.range))
             else:
                 raise _Abort(error("Invalid block definition",
                                    'Either a quoted string block label or an opening brace ("{") is expected here.',
@@ -309,14 +317,32 @@ class _Parser:
                 if close.type == "CBrace":
                     self.next()
                     return ast.Body(attributes, [], self._range(open_tok.range, close.range))
-                raise _Abort(error("Invalid single-argument block definition",
-                                   "A single-line block definition must end with a closing brace immediately "
-                                   "after its single argument definition.", close.range))
-            raise _Abort(error("Invalid single-argument block definition",
-                               "A single-line block definition can contain only a single argument. If you meant "
-                               "to define argument, use an equals sign to assign it a value. To define a nested "
-                               "block, place it on a line of its own within its parent block.",
-                               self.peek().range))
+                if close.type == "Comma":
+                    detail = ("Single-line block syntax can include only one argument definition. To define "
+                              "multiple arguments, use the multi-line block syntax with one argument definition "
+                              "per line.")
+                elif self.is_newline(close):
+                    detail = ("An argument definition on the same line as its containing block creates a "
+                              "single-line block definition, which must also be closed on the same line. Place the "
+                              "block's closing brace immediately after the argument definition.")
+                elif close.type == "EOF":
+                    raise _Abort(error("Unclosed configuration block",
+                                       "There is no closing brace for this block before the end of the file. "
+                                       "This may be caused by incorrect brace nesting elsewhere in this file.",
+                                       open_tok.range))
+                else:
+                    detail = ("A single-line block definition must end with a closing brace immediately after its "
+                              "single argument definition.")
+                raise _Abort(error("Invalid single-argument block definition", detail, close.range))
+            if self.peek().type in ("OQuote", "OBrace", "Ident"):
+                raise _Abort(error("Argument definition required",
+                                   "A single-line block definition can contain only a single argument. If you "
+                                   f'meant to define argument "{name_tok.text}", use an equals sign to assign it '
+                                   "a value. To define a nested block, place it on a line of its own within its "
+                                   "parent block.", self._range(name_tok.range, self.peek().range)))
+            raise _Abort(error("Argument or block definition required",
+                               'An argument or block definition is required here. To set an argument, use the '
+                               'equals sign "=" to introduce the argument value.', name_tok.range))
         raise _Abort(error("Argument or block definition required",
                            "An argument or block definition is required here.", tok.range))
 

@@ -732,9 +732,10 @@ class _Parser:
                 self.newlines.append(False)
                 try:
                     expr = self.expression()
-                    end_tok = self.expect("TemplateSeqEnd", "Extra characters after interpolation expression",
-                                          "Expected a closing brace to end the interpolation expression, but found "
-                                          "extra characters.")
+                    end_tok = self.peek()
+                    if end_tok.type != "TemplateSeqEnd":
+                        raise _Abort(_unclosed_interpolation(tok, end_tok, quoted))
+                    self.next()
                 finally:
                     self.newlines.pop()
                 items.append(("interp", expr, tok.text.endswith("~"), end_tok.text.startswith("~"), tok.range))
@@ -795,6 +796,30 @@ def _track_bracket(open_brackets: list[str], kind: str) -> None:
         opener = _OPENER_OF[kind]
         if opener in open_brackets:
             del open_brackets[len(open_brackets) - 1 - open_brackets[::-1].index(opener):]
+
+
+def _unclosed_interpolation(open_tok: Token, found: Token, quoted: bool) -> Diagnostic:
+    """The error for a ``${`` sequence that an expression followed by something other than ``}`` ends."""
+    escape = 'escape it by starting with "$${" instead of just "${".'
+    if found.type == "EOF":
+        return error("Unclosed template interpolation sequence",
+                     "There is no closing brace for this interpolation sequence before the end of the file. This "
+                     "might be caused by incorrect nesting inside the given expression.", open_tok.range)
+    if quoted and found.type in ("CQuote", "OQuote"):
+        return error("Unclosed template interpolation sequence",
+                     "There is no closing brace for this interpolation sequence before the end of the quoted "
+                     "template. This might be caused by incorrect nesting inside the given expression.",
+                     open_tok.range)
+    if found.type == "Colon":
+        return error("Extra characters after interpolation expression",
+                     "Template interpolation doesn't expect a colon at this location. Did you intend this to be a "
+                     "literal sequence to be processed as part of another language? If so, you can " + escape,
+                     found.range)
+    return error("Extra characters after interpolation expression",
+                 "Expected a closing brace to end the interpolation expression, but found extra characters.\n\n"
+                 "This can happen when you include interpolation syntax for another language, such as shell "
+                 "scripting, but forget to escape the interpolation start token. If this is an embedded sequence "
+                 "for another language, " + escape, found.range)
 
 
 def _number_value(tok: Token) -> int | float:

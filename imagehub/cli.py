@@ -7,20 +7,11 @@ Django is imported only by the dashboard's verbs, so the engine's verbs
 import os
 import sys
 
-USAGE = """\
-Usage: imagehub [--version] [--help] <command> [<args>]
-
-Available commands are:
-    build       Build images from a template
-    console     Evaluate expressions against a template interactively
-    fmt         Rewrite HCL template files in the canonical format
-    init        Check that the plugins a template requires are available
-    inspect     Show the variables, sources and builds of a template
-    manage      Run a Django management command on the dashboard's database
-    serve       Run the web dashboard
-    validate    Check that a template is valid
-    version     Print the ImageHub version
-"""
+# The dashboard's verbs, listed with the engine's in the usage text.
+DASHBOARD_VERBS = {
+    "manage": "run a Django management command on the dashboard's database",
+    "serve": "run the web dashboard",
+}
 
 HELP_FLAGS = frozenset({"-h", "-help", "--help"})
 
@@ -31,19 +22,18 @@ EXIT_USAGE = 127
 def main(argv: list[str] | None = None) -> int:
     """Run the verb named first in `argv` (default: sys.argv[1:]) and return its exit status.
 
-    With no arguments, prints the usage to stderr and returns 127, as Packer
-    does; with only a help flag, prints it to stdout and returns 0. Verbs
-    other than `serve` and `manage` are handed, with all their arguments, to
-    the engine's command line.
+    With no arguments, or only a help flag, prints the list of every verb,
+    the engine's and the dashboard's, and returns 127 or 0 respectively, as
+    Packer does. Arguments that start with another verb or flag go unchanged
+    to the engine's command line, which answers unknown verbs.
     """
     args = sys.argv[1:] if argv is None else list(argv)
-    if not args:
-        sys.stderr.write(USAGE)
-        return EXIT_USAGE
+    if not args or (len(args) == 1 and args[0] in HELP_FLAGS):
+        from builds.engine.cli import usage
+
+        sys.stdout.write(usage(extra=DASHBOARD_VERBS) + "\n")
+        return 0 if args else EXIT_USAGE
     verb, rest = args[0], args[1:]
-    if verb in HELP_FLAGS:
-        sys.stdout.write(USAGE)
-        return 0
     if verb == "serve":
         from imagehub.serve import main as serve
 

@@ -183,16 +183,20 @@ def run_server(host: str, port: int) -> int:
     from daphne.access import AccessLogGenerator
     from daphne.endpoints import build_endpoint_description_strings
     from daphne.server import Server
+    from twisted.internet import reactor
 
     from imagehub.asgi import application
 
-    url = display_url(host, port)
+    def announce() -> None:
+        # Once the reactor runs, the address is bound and Ctrl-C is handled.
+        print(f"ImageHub is running at {display_url(host, port)} (press Ctrl-C to stop)")
+
     server = Server(
         application=application,
         endpoints=build_endpoint_description_strings(host=host, port=port),
         signal_handlers=True,
         action_logger=AccessLogGenerator(sys.stdout),
-        ready_callable=lambda: print(f"ImageHub is running at {url} (press Ctrl-C to stop)"),
+        ready_callable=lambda: reactor.callWhenRunning(announce),
     )
     server.run()
     if not server.listening_addresses:

@@ -1,0 +1,163 @@
+"""Tests of the readers that turn environment variables into settings values."""
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from imagehub import config
+
+
+@pytest.mark.parametrize("word", ["1", "true", "TRUE", "yes", "on", " On "])
+def test_env_bool_reads_yes_words_as_true(word):
+    assert config.env_bool({"DEBUG": word}, "DEBUG", default=False) is True
+
+
+@pytest.mark.parametrize("word", ["0", "false", "no", "off", ""])
+def test_env_bool_reads_no_words_as_false(word):
+    assert config.env_bool({"DEBUG": word}, "DEBUG", default=True) is False
+
+
+def test_env_bool_returns_the_default_when_unset():
+    assert config.env_bool({}, "DEBUG", default=True) is True
+    assert config.env_bool({}, "DEBUG", default=False) is False
+
+
+def test_env_bool_rejects_other_words_naming_the_variable():
+    with pytest.raises(ImproperlyConfigured, match=r"DEBUG='maybe' is not a boolean"):
+        config.env_bool({"DEBUG": "maybe"}, "DEBUG", default=False)
+
+
+def test_env_list_splits_on_commas_and_drops_blanks():
+    env = {"ALLOWED_HOSTS": " hub.example.com, ,10.0.0.5 ,"}
+    assert config.env_list(env, "ALLOWED_HOSTS", default=["x"]) == ["hub.example.com", "10.0.0.5"]
+
+
+def test_env_list_returns_a_copy_of_the_default_when_unset():
+    default = ["localhost"]
+    result = config.env_list({}, "ALLOWED_HOSTS", default=default)
+    assert result == ["localhost"]
+    assert result is not default
+
+
+def test_data_dir_prefers_imagehub_data_dir_made_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = {"IMAGEHUB_DATA_DIR": "state", "XDG_DATA_HOME": "/elsewhere"}
+    assert config.data_dir(env) == tmp_path.resolve() / "state"
+
+
+def test_data_dir_expands_the_home_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert config.data_dir({"IMAGEHUB_DATA_DIR": "~/hub"}) == tmp_path.resolve() / "hub"
+
+
+def test_data_dir_falls_back_to_xdg_data_home():
+    assert config.data_dir({"XDG_DATA_HOME": "/srv/data"}) == Path("/srv/data/imagehub")
+
+
+def test_data_dir_ignores_a_relative_xdg_data_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert config.data_dir({"XDG_DATA_HOME": "relative"}) == tmp_path / ".local/share/imagehub"
+
+
+def test_data_dir_defaults_to_local_share_in_the_home_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert config.data_dir({}) == tmp_path / ".local/share/imagehub"
+
+
+def test_ensure_data_dir_creates_an_owner_only_directory(tmp_path):
+    directory = config.ensure_data_dir(tmp_path / "a" / "b")
+    assert directory.is_dir()
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+
+
+def test_ensure_data_dir_explains_a_path_that_cannot_be_a_directory(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(ImproperlyConfigured, match="Cannot create the data directory"):
+        config.ensure_data_dir(blocker / "data")
+
+
+def test_secret_key_from_the_environment_writes_nothing(tmp_path):
+    assert config.secret_key({"SECRET_KEY": "from-env"}, tmp_path / "data") == "from-env"
+    assert not (tmp_path / "data").exists()
+
+
+def test_secret_key_is_generated_once_and_stored_owner_only(tmp_path):
+    data_dir = tmp_path / "data"
+    first = config.secret_key({}, data_dir)
+    key_file = data_dir / config.SECRET_KEY_FILE
+    assert len(first) >= 50
+    assert key_file.read_text().strip() == first
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert config.secret_key({}, data_dir) == first
+    assert sorted(os.listdir(data_dir)) == [config.SECRET_KEY_FILE]
+
+
+def test_secret_key_differs_between_data_directories(tmp_path):
+    assert config.secret_key({}, tmp_path / "one") != config.secret_key({}, tmp_path / "two")
+
+
+def test_secret_key_keeps_a_key_stored_by_another_process(tmp_path):
+    (tmp_path / config.SECRET_KEY_FILE).write_text("stored-earlier\n")
+    assert config.secret_key({}, tmp_path) == "stored-earlier"
+
+
+def test_secret_key_rejects_an_empty_key_file(tmp_path):
+    (tmp_path / config.SECRET_KEY_FILE).write_text("\n")
+    with pytest.raises(ImproperlyConfigured, match="is empty: delete it"):
+        config.secret_key({}, tmp_path)
+
+
+def test_database_defaults_to_sqlite_in_the_data_dir_with_wal(tmp_path):
+    database = config.database({}, tmp_path)
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == str(tmp_path / "db.sqlite3")
+    assert "PRAGMA journal_mode=WAL" in database["OPTIONS"]["init_command"]
+    assert database["OPTIONS"]["timeout"] == 20
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_database_url_for_postgres_is_parsed(tmp_path):
+    env = {"DATABASE_URL": "postgres://hub:s3cret@db.internal:5433/imagehub"}
+    database = config.database(env, tmp_path)
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["NAME"], database["USER"], database["PASSWORD"]) == (
+        "imagehub",
+        "hub",
+        "s3cret",
+    )
+    assert (database["HOST"], database["PORT"]) == ("db.internal", 5433)
+    assert "init_command" not in database.get("OPTIONS", {})
+
+
+def test_database_url_for_sqlite_also_gets_wal(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path}/other.db"}
+    database = config.database(env, tmp_path / "unused")
+    assert database["NAME"] == f"{tmp_path}/other.db"
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_database_url_with_an_unknown_scheme_is_explained(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL is not usable"):
+        config.database({"DATABASE_URL": "nosuchdb://host/name"}, tmp_path)
+
+
+def test_channel_layers_default_to_the_in_process_layer():
+    layers = config.channel_layers({})
+    assert layers["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+
+
+def test_channel_layers_use_redis_when_redis_url_is_set(monkeypatch):
+    monkeypatch.setattr(config, "find_spec", lambda name: object())
+    layers = config.channel_layers({"REDIS_URL": "redis://127.0.0.1:6379/2"})
+    assert layers["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert layers["default"]["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/2"]
+
+
+def test_channel_layers_refuse_redis_url_without_channels_redis(monkeypatch):
+    monkeypatch.setattr(config, "find_spec", lambda name: None)
+    with pytest.raises(ImproperlyConfigured, match="channels-redis is not installed"):
+        config.channel_layers({"REDIS_URL": "redis://127.0.0.1:6379/0"})

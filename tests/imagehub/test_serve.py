@@ -1,0 +1,253 @@
+"""Tests of `imagehub serve`: its helpers in-process, and the real server in a subprocess."""
+
+import argparse
+import http.cookiejar
+import os
+import queue
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from imagehub import serve
+
+STARTUP_TIMEOUT = 60
+STOP_TIMEOUT = 20
+
+# Variables the settings read; the server under test sees none of the caller's.
+SETTINGS_VARIABLES = (
+    "IMAGEHUB_DATA_DIR",
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "STATIC_ROOT",
+    "DJANGO_SETTINGS_MODULE",
+)
+
+PASSWORD_LINE = re.compile(r"^Created the first administrator: admin / (\S+)$")
+READY_LINE = re.compile(r"^ImageHub is running at (http://\S+) ")
+
+
+@pytest.mark.parametrize("text", ["1", "8000", "65535"])
+def test_port_number_accepts_tcp_ports(text):
+    assert serve.port_number(text) == int(text)
+
+
+@pytest.mark.parametrize("text", ["0", "65536", "-1", "http", ""])
+def test_port_number_rejects_anything_else(text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        serve.port_number(text)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("127.0.1.1", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.0.2.10", False),
+        ("hub.example.com", False),
+    ],
+)
+def test_is_loopback_recognises_addresses_of_this_machine_only(host, loopback):
+    assert serve.is_loopback(host) is loopback
+
+
+def test_display_url_brackets_ipv6_addresses():
+    assert serve.display_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert serve.display_url("::1", 8080) == "http://[::1]:8080/"
+    assert serve.display_url("[::1]", 8080) == "http://[::1]:8080/"
+
+
+@pytest.mark.django_db
+def test_create_first_admin_creates_a_superuser_once():
+    password = serve.create_first_admin()
+    assert password is not None and len(password) == serve.PASSWORD_LENGTH
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert admin.check_password(password)
+    assert serve.create_first_admin() is None
+    assert get_user_model().objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_create_first_admin_leaves_an_existing_installation_alone():
+    get_user_model().objects.create_user("ada", password="x" * 20)
+    assert serve.create_first_admin() is None
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+
+@pytest.mark.django_db
+def test_create_first_admin_passwords_differ():
+    first = serve.create_first_admin()
+    get_user_model().objects.all().delete()
+    assert serve.create_first_admin() != first
+
+
+class ServerProcess:
+    """`imagehub serve` running in a subprocess, with its output collected line by line."""
+
+    def __init__(self, data_dir: Path, port: int):
+        env = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
+        command = Path(sys.executable).with_name("imagehub")
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self.process = subprocess.Popen(
+            [str(command), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            # Ctrl-C must reach the server even when the test runner ignores SIGINT.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def wait_for(self, pattern: re.Pattern, timeout: float = STARTUP_TIMEOUT) -> re.Match:
+        """Return the match of the first output line matching `pattern`; fail on exit or timeout."""
+        for line in self.lines:
+            if match := pattern.search(line):
+                return match
+        deadline = time.monotonic() + timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                line = self._queue.get(timeout=remaining)
+            except queue.Empty:
+                break
+            if line is None:
+                pytest.fail("server exited early:\n" + "\n".join(self.lines))
+            self.lines.append(line)
+            if match := pattern.search(line):
+                return match
+        pytest.fail(f"no line matching {pattern.pattern!r} within {timeout}s:\n" + "\n".join(self.lines))
+
+    def stop(self, signum: int) -> int:
+        """Send `signum`, wait for the exit and the rest of the output; return the exit status."""
+        self.process.send_signal(signum)
+        status = self.process.wait(timeout=STOP_TIMEOUT)
+        while (line := self._queue.get(timeout=STOP_TIMEOUT)) is not None:
+            self.lines.append(line)
+        return status
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def start_server():
+    servers: list[ServerProcess] = []
+
+    def start(data_dir: Path, port: int) -> ServerProcess:
+        server = ServerProcess(data_dir, port)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.kill()
+
+
+def wait_for_port(port: int, timeout: float = STARTUP_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def sign_in(base_url: str, username: str, password: str) -> tuple[str, str]:
+    """Sign in through the login form as a browser would; return the final URL and page."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    with opener.open(base_url + "login/", timeout=10) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', form).group(1)
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/"}
+    ).encode()
+    with opener.open(base_url + "login/", data=body, timeout=10) as response:
+        return response.url, response.read().decode()
+
+
+def test_serve_sets_up_signs_in_and_stops_cleanly(tmp_path, free_port, start_server):
+    data_dir = tmp_path / "data"
+    server = start_server(data_dir, free_port)
+    password = server.wait_for(PASSWORD_LINE).group(1)
+    base_url = server.wait_for(READY_LINE).group(1)
+    assert base_url == f"http://127.0.0.1:{free_port}/"
+    wait_for_port(free_port)
+
+    url, page = sign_in(base_url, "admin", password)
+    assert url == base_url
+    assert "Signed in as" in page and "admin" in page
+    assert "Packer-compatible image build engine" in page
+
+    assert server.stop(signal.SIGTERM) == 0
+    assert server.lines[-1] == "ImageHub stopped."
+    assert (data_dir / "db.sqlite3").is_file()
+    assert (data_dir / "secret_key").is_file()
+
+
+def test_a_second_start_keeps_the_administrator(tmp_path, free_port, start_server):
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir, free_port)
+    password = first.wait_for(PASSWORD_LINE).group(1)
+    first.wait_for(READY_LINE)
+    assert first.stop(signal.SIGINT) == 0
+
+    second = start_server(data_dir, free_port)
+    base_url = second.wait_for(READY_LINE).group(1)
+    url, _ = sign_in(base_url, "admin", password)
+    assert url == base_url
+    assert second.stop(signal.SIGINT) == 0
+    assert not any(PASSWORD_LINE.search(line) for line in second.lines)
+    assert not any("migrations" in line for line in second.lines)
+    with sqlite3.connect(data_dir / "db.sqlite3") as database:
+        assert database.execute("SELECT count(*) FROM auth_user").fetchone() == (1,)
+
+
+def test_serve_explains_a_port_that_is_taken(tmp_path, free_port):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", free_port))
+        squatter.listen()
+        env = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("imagehub")), "serve", "--port", str(free_port),
+             "--data-dir", str(tmp_path / "data")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=STARTUP_TIMEOUT,
+        )
+    assert result.returncode == 1
+    assert f"imagehub serve: cannot listen on 127.0.0.1 port {free_port}" in result.stderr
+    assert "Address already in use" in result.stderr

@@ -30,6 +30,8 @@ _TOP_LEVEL = {
     "data": ("type", "name"),
     "source": ("type", "name"),
     "build": (),
+    "hcp_packer_registry": (),
+    "communicator": ("type", "name"),
 }
 _VARIABLE_ATTRS = {"type", "default", "description", "sensitive", "nullable"}
 
@@ -328,6 +330,24 @@ def _decode_build(tpl: Template, block: ast.Block, diags: Diagnostics) -> None:
     tpl.build_blocks.append(block)
 
 
+def _decode_hcp_packer_registry(tpl: Template, block: ast.Block, diags: Diagnostics) -> None:
+    earlier = [b for f in tpl.files.values() for b in f.body.blocks if b.type == block.type]
+    if earlier and earlier[0] is not block:
+        diags.error("Duplicate hcp_packer_registry block", "Only one hcp_packer_registry block is allowed; "
+                    f"another was defined at {earlier[0].def_range}.", block.def_range)
+        return
+    diags.warning("HCP Packer registry not used",
+                  "ImageHub keeps its own image registry; the hcp_packer_registry block is read (bucket name, "
+                  "labels) but nothing is sent to HCP Packer.", block.def_range)
+
+
+def _decode_communicator(tpl: Template, block: ast.Block, diags: Diagnostics) -> None:
+    diags.warning("Communicator block ignored",
+                  "Packer accepts top-level communicator blocks but does not use them, and neither does ImageHub. "
+                  "Set the communicator's arguments (ssh_username, winrm_password, ...) in the source block "
+                  "instead.", block.def_range)
+
+
 def _valid_name(name: str) -> bool:
     return bool(name) and (name[0].isalpha() or name[0] == "_") and all(
         c.isalnum() or c in "_-" for c in name)
@@ -342,4 +362,6 @@ _DECODERS = {
     "data": _decode_data,
     "source": _decode_source,
     "build": _decode_build,
+    "hcp_packer_registry": _decode_hcp_packer_registry,
+    "communicator": _decode_communicator,
 }

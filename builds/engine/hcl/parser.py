@@ -921,23 +921,32 @@ def _build_template(items: list[tuple], filename: str) -> list[ast.TemplatePart]
 
 
 def _flush_heredoc(tokens: list[Token], parts: list[ast.TemplatePart]) -> list[ast.TemplatePart]:
-    """Remove the common leading whitespace of a ``<<-`` heredoc's lines from its literal parts."""
-    line_starts: list[str] = []
+    """Remove the common leading whitespace of a ``<<-`` heredoc's lines from its literal parts.
+
+    As in hclsyntax, a line that starts with an interpolation or directive has no indentation, the spaces
+    before a sequence count, and lines holding only whitespace are neither counted nor changed.
+    """
+    indents: list[int] = []
     at_line_start = True
     for tok in tokens:
-        if tok.type == "StringLit" and at_line_start and tok.text.strip():
-            line_starts.append(tok.text)
+        if at_line_start and tok.type == "StringLit":
+            body = tok.text.lstrip()
+            if body or not tok.text.endswith("\n"):
+                indents.append(len(tok.text) - len(body))
+        elif at_line_start and tok.type in ("TemplateInterp", "TemplateControl"):
+            indents.append(0)
         if tok.type in ("StringLit", "Newline"):
             at_line_start = tok.text.endswith("\n")
         elif tok.type in ("TemplateInterp", "TemplateControl"):
             at_line_start = False
-    if not line_starts:
+    if not indents:
         return parts
-    indent = min(len(t) - len(t.lstrip(" \t")) for t in line_starts)
+    indent = min(indents)
     if indent == 0:
         return parts
-    prefix_re = re.compile(rf"(^|\n)[ \t]{{0,{indent}}}")
-    inner_re = re.compile(rf"\n[ \t]{{0,{indent}}}")
+    space = r"[^\S\n]"
+    prefix_re = re.compile(rf"(^|\n)(?!{space}*\n){space}{{0,{indent}}}")
+    inner_re = re.compile(rf"\n(?!{space}*\n){space}{{0,{indent}}}")
 
     def strip(part: ast.TemplatePart, first: bool) -> ast.TemplatePart:
         if isinstance(part, str):

@@ -120,12 +120,22 @@ class Context:
         try:
             value = evaluate(decl.expr, self.scope())
         except EvalError as exc:
+            if not exc.diag.context:
+                exc.diag.context = self._local_block_name(name)
             self.local_errors[name] = exc.diag
             raise
         finally:
             self._visiting.pop()
         self.local_values[name] = value
         return value
+
+    def _local_block_name(self, name: str) -> str:
+        """How diagnostics name the block that declares ``local.name``: ``local "name"`` or ``locals``."""
+        for file in self.template.files.values():
+            for block in file.body.blocks:
+                if block.type == "local" and block.labels == [name]:
+                    return f'local "{name}"'
+        return "locals"
 
     def _resolve_data(self, steps: list, rng: Range) -> Any:
         if len(steps) < 2 or not all(isinstance(s, str) for s in steps[:2]):

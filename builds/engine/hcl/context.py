@@ -203,6 +203,10 @@ def resolve_variables(template: Template, *, env: dict[str, str], var_files: lis
             diags.add(exc.diag)
             values[name] = VariableValue(UNKNOWN, "default", decl.default.range)
             continue
+        if not decl.type_given and raw is not None and raw != {} and raw != []:
+            # As in Packer, a variable without a type takes its default's type, so values from the
+            # environment, files and -var are converted to it (and parsed as expressions when complex).
+            decl.type = types.type_of(raw)
         values[name] = VariableValue(raw, "default", decl.default.range)
 
     for key, text in env.items():

@@ -313,12 +313,13 @@ def check_validations(template: Template, values: dict[str, VariableValue], cwd:
     """Evaluate every variable's ``validation`` blocks against its final value."""
     from builds.engine.hcl.functions import FunctionContext
 
-    var_obj = {name: v.value for name, v in values.items()}
-    scope = Scope(names={"var": var_obj}, function_context=FunctionContext(cwd=cwd))
+    function_context = FunctionContext(cwd=cwd)
     for name, decl in template.variables.items():
         value = values[name]
         if value.value is UNKNOWN:
             continue
+        # A condition sees only the variable it validates (loading reported any other reference).
+        scope = Scope(names={"var": {name: value.value}}, function_context=function_context)
         context = f'variable "{name}"'
         for cond, message, rng in decl.validations:
             try:

@@ -253,8 +253,49 @@ def _decode_variable(tpl: Template, block: ast.Block, diags: Diagnostics) -> Non
             diags.error("Missing required argument",
                         'The argument "error_message" is required, but no definition was found.',
                         vblock.def_range, context)
-        decl.validations.append((cond.expr, message.expr if message else None, vblock.def_range))
+        else:
+            _check_error_message(message, diags, context)
+        if _check_condition_refs(name, cond.expr, diags, context):
+            decl.validations.append((cond.expr, message.expr if message else None, vblock.def_range))
     _add_variable(tpl, decl, diags)
+
+
+def _check_condition_refs(name: str, expr: ast.Expr, diags: Diagnostics, context: str) -> bool:
+    """Report references other than ``var.<name>`` in a validation condition, as Packer does."""
+    bound = {n for node in ast.walk(expr) if isinstance(node, ast.ForExpr)
+             for n in (node.key_var, node.value_var) if n}
+    ok = True
+    good = 0
+    for root, steps, rng in sorted(ast.references(expr), key=lambda ref: ref[2].start.byte):
+        if root in bound:
+            continue
+        if root == "var" and steps and steps[0] == name:
+            good += 1
+            continue
+        ok = False
+        diags.error("Invalid reference in variable validation", f'The condition for variable "{name}" can only '
+                    f"refer to the variable itself, using var.{name}.", rng, context)
+    if not good:
+        ok = False
+        diags.error("Invalid variable validation condition", f'The condition for variable "{name}" must refer to '
+                    f"var.{name} in order to test incoming values.", expr.range, context)
+    return ok
+
+
+def _check_error_message(attr: ast.Attribute, diags: Diagnostics, context: str) -> None:
+    """An error message is a literal string of whole sentences: capitalised, ending with . ? or !."""
+    errors_before = len(diags.errors)
+    text = _literal_string(attr, diags, context).strip()
+    if len(diags.errors) != errors_before:
+        return
+    if not text:
+        diags.error("Invalid validation error message", "An empty string is not a valid nor useful error message.",
+                    attr.expr.range, context)
+    elif (text[0].isalpha() and not text[0].isupper()) or text[-1] not in ".?!":
+        diags.error("Invalid validation error message",
+                    "Validation error message must be at least one full sentence starting with an uppercase letter "
+                    "( if the alphabet permits it ) and ending with a period or question mark.", attr.expr.range,
+                    context)
 
 
 def _add_variable(tpl: Template, decl: VariableDecl, diags: Diagnostics) -> None:

@@ -5,7 +5,7 @@ hands any :class:`FlagError` back to the set, which prints what Packer prints::
 
     flags = FlagSet("fmt", USAGE)          # USAGE: the command's whole help text
     flags.bool("check", False)             # -check, -check=false, --check=1 ...
-    flags.string("machine-readable-x", "") # -name value, -name=value
+    flags.string("on-error", "cleanup")   # -on-error abort, -on-error=abort
     flags.int("parallel-builds", 0)
     flags.list("var", check=key_value)     # repeated: -var a=b -var c=d, kept in order
     flags.list("only", comma=True)         # -only=a,b -only c  ->  ["a", "b", "c"]

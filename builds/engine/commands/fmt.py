@@ -25,7 +25,7 @@ import contextlib
 import os
 import stat
 import sys
-from typing import BinaryIO, TextIO
+from typing import TextIO
 
 from builds.engine.commands.flags import FlagError, FlagSet
 from builds.engine.hcl.diagnostics import Diagnostic, Diagnostics, Range
@@ -118,13 +118,11 @@ class Formatter:
         write: bool = True,
         diff: bool = False,
         recursive: bool = False,
-        stdin: BinaryIO | None = None,
     ) -> None:
         self.out = out
         self.write = write
         self.diff = diff
         self.recursive = recursive
-        self.stdin = stdin
         self.problems = Diagnostics()
 
     def format_path(self, path: str) -> bool:
@@ -184,8 +182,7 @@ class Formatter:
         if path != STDIN:
             with open(path, "rb") as handle:
                 return handle.read()
-        stream = self.stdin if self.stdin is not None else sys.stdin.buffer
-        return stream.read()
+        return sys.stdin.buffer.read()
 
     def _files(self, path: str) -> list[str] | None:
         """Return the files ``path`` stands for, or None after recording why it cannot be read."""
@@ -213,8 +210,15 @@ class Formatter:
         found += [_go_join(directory, name) for name in files if name.endswith(VARS_SUFFIX)]
         if self.recursive:
             for name, is_dir in listing:
-                if is_dir and not name.startswith("."):
-                    found += self._directory_files(_go_join(directory, name))
+                if not is_dir or name.startswith("."):
+                    continue
+                subdirectory = _go_join(directory, name)
+                try:
+                    found += self._directory_files(subdirectory)
+                except OSError as err:
+                    self.problems.error(
+                        "Cannot read hcl directory", _go_error("open", subdirectory, err)
+                    )
         return found
 
 

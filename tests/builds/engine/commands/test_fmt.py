@@ -118,6 +118,21 @@ def test_recursive_descends_into_visible_subdirectories_after_the_files(tree):
     assert (tree / "d" / ".hidden" / "h.pkr.hcl").read_bytes() == b"z=3\n"
 
 
+def test_unreadable_subdirectory_is_reported_and_the_rest_formatted(tree, monkeypatch):
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if path == "d/sub":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(fmt_command.os, "scandir", scandir)
+    code, out, err = run_fmt("-recursive", "d")
+    assert code == 1
+    assert out == b"d/web.pkr.hcl\nd/a.auto.pkrvars.hcl\nd/prod.pkrvars.hcl\n"
+    assert err == "Error: Cannot read hcl directory\n\nopen d/sub: permission denied\n\n\n"
+
+
 def test_several_paths_are_formatted_in_order(tree):
     (tree / "e.pkr.hcl").write_bytes(b"e=1\n")
     assert run_fmt("-check", "e.pkr.hcl", "d/web.pkr.hcl")[1] == b"e.pkr.hcl\nd/web.pkr.hcl\n"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, slots=True)
-class Pos:
+class Pos(NamedTuple):
     """A point in a source file: 1-based line and column, 0-based offset (all counted in characters)."""
 
     line: int
@@ -18,8 +17,7 @@ class Pos:
     byte: int
 
 
-@dataclass(frozen=True, slots=True)
-class Range:
+class Range(NamedTuple):
     """A span of source text in one file; ``end`` is exclusive."""
 
     filename: str
@@ -27,6 +25,8 @@ class Range:
     end: Pos
 
     def __str__(self) -> str:
+        if self.start.line == self.end.line:
+            return f"{self.filename}:{self.start.line},{self.start.column}-{self.end.column}"
         return f"{self.filename}:{self.start.line},{self.start.column}-{self.end.line},{self.end.column}"
 
     def cover(self, other: Range) -> Range:

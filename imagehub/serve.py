@@ -36,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
             "on the first start an administrator account is created and its "
             "password printed once."
         ),
+        add_help=False,
+    )
+    parser.add_argument(
+        "-h", "-help", "--help", action="help", help="show this help message and exit"
     )
     parser.add_argument(
         "--host",

@@ -112,9 +112,10 @@ def test_the_real_verb_list_includes_the_engine_and_dashboard_verbs(capsys):
     assert {"serve", "manage", "validate", "version"} <= verbs
 
 
-def test_serve_takes_its_own_arguments(fake_engine, capsys):
+@pytest.mark.parametrize("flag", ["-h", "-help", "--help"])
+def test_serve_takes_its_own_arguments(fake_engine, capsys, flag):
     with pytest.raises(SystemExit) as exit:
-        cli.main(["serve", "--help"])
+        cli.main(["serve", flag])
     assert exit.value.code == 0
     assert "usage: imagehub serve" in capsys.readouterr().out
     assert fake_engine.calls == []

@@ -191,7 +191,9 @@ def resolve_variables(template: Template, *, env: dict[str, str], var_files: lis
     from builds.engine.hcl.functions import FunctionContext
 
     values: dict[str, VariableValue] = {}
-    default_scope = Scope(function_context=FunctionContext(cwd=Path.cwd()), allow_env=True)
+    # As in Packer, a default may call env() and nothing else, and refer to no variables.
+    default_scope = Scope(functions={}, function_context=FunctionContext(cwd=Path.cwd()), resolve=_no_variables,
+                          allow_env=True)
     for name, decl in template.variables.items():
         if decl.default is None:
             values[name] = VariableValue(None, "unset", None)
@@ -233,7 +235,7 @@ def resolve_variables(template: Template, *, env: dict[str, str], var_files: lis
                               ".pkr.hcl files.", attr.name_range)
                 continue
             try:
-                value = evaluate(attr.expr, Scope(functions={}))
+                value = evaluate(attr.expr, Scope(functions={}, resolve=_no_variables))
             except EvalError as exc:
                 diags.add(exc.diag)
                 continue
@@ -269,10 +271,14 @@ def _raw_value(text: str, typ: types.Type, display: str, diags: Diagnostics) -> 
         diags.extend(expr_diags)
         return _FAILED
     try:
-        return evaluate(expr, Scope(functions={}))
+        return evaluate(expr, Scope(functions={}, resolve=_no_variables))
     except EvalError as exc:
         diags.add(exc.diag)
         return _FAILED
+
+
+def _no_variables(root: str, steps: list, rng: Range) -> Any:
+    raise EvalError(error("Variables not allowed", "Variables may not be used here.", rng))
 
 
 def _finish_variable(decl, values: dict[str, VariableValue], diags: Diagnostics) -> None:

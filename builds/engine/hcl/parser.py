@@ -28,6 +28,8 @@ _OPENER_OF = {"CBrace": "OBrace", "CBrack": "OBrack", "CParen": "OParen", "CQuot
               "CHeredoc": "OHeredoc", "TemplateSeqEnd": "Template"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|\$\$\{|%%\{", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+MAX_NESTING = 64
+"""How deeply expressions, blocks and template directives may nest before the parser refuses the input."""
 
 
 class _Abort(Exception):
@@ -131,6 +133,13 @@ class _Parser:
         self.filename = filename
         self.diags = Diagnostics()
         self.newlines: list[bool] = [True]
+        self.depth = 0
+
+    def enter(self, where: Range) -> None:
+        """Go one nesting level deeper (the caller decrements ``depth`` when done); refuse past the limit."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise _Abort(_too_deep(where))
 
     # ------------------------------------------------------------------ token access
 
@@ -288,7 +297,11 @@ class _Parser:
         open_tok = self.next()
         after = self.peek()
         if self.is_newline(after):
-            body = self.body("CBrace")
+            self.enter(open_tok.range)
+            try:
+                body = self.body("CBrace")
+            finally:
+                self.depth -= 1
             close = self.peek()
             if close.type != "CBrace":
                 raise _Abort(error("Unclosed configuration block",
@@ -388,6 +401,13 @@ class _Parser:
     # ------------------------------------------------------------------ expressions
 
     def expression(self) -> ast.Expr:
+        self.enter(self.peek().range)
+        try:
+            return self.conditional()
+        finally:
+            self.depth -= 1
+
+    def conditional(self) -> ast.Expr:
         cond = self.binary(0)
         if self.peek().type != "Question":
             return cond
@@ -416,7 +436,11 @@ class _Parser:
         tok = self.peek()
         if tok.type in ("Minus", "Bang"):
             self.next()
-            operand = self.unary()
+            self.enter(tok.range)
+            try:
+                operand = self.unary()
+            finally:
+                self.depth -= 1
             if tok.type == "Minus" and isinstance(operand, ast.Literal) and isinstance(operand.value, (int, float)) \
                     and not isinstance(operand.value, bool):
                 return ast.Literal(self._range(tok.range, operand.range), number(-operand.value))
@@ -798,6 +822,12 @@ def _track_bracket(open_brackets: list[str], kind: str) -> None:
             del open_brackets[len(open_brackets) - 1 - open_brackets[::-1].index(opener):]
 
 
+def _too_deep(where: Range) -> Diagnostic:
+    return error("Too deeply nested",
+                 f"Expressions, blocks and template directives may nest at most {MAX_NESTING} levels deep, and "
+                 "this goes deeper. Split the value into smaller pieces, for example with locals.", where)
+
+
 def _unclosed_interpolation(open_tok: Token, found: Token, quoted: bool) -> Diagnostic:
     """The error for a ``${`` sequence that an expression followed by something other than ``}`` ends."""
     escape = 'escape it by starting with "$${" instead of just "${".'
@@ -889,6 +919,8 @@ def _build_template(items: list[tuple], filename: str) -> list[ast.TemplatePart]
         elif kind == "interp":
             target.append(item[1])
         elif kind == "if":
+            if len(stack) > MAX_NESTING:
+                raise _Abort(_too_deep(item[3]))
             node = ast.TemplateIf(item[4], [], [], item[3])
             target.append(node)
             stack.append(("if", node, node.then_parts))
@@ -904,6 +936,8 @@ def _build_template(items: list[tuple], filename: str) -> list[ast.TemplatePart]
                                    "This \"endif\" has no matching \"if\".", item[3]))
             stack.pop()
         elif kind == "for":
+            if len(stack) > MAX_NESTING:
+                raise _Abort(_too_deep(item[3]))
             node = ast.TemplateFor(item[4], item[5], item[6], [], item[3])
             target.append(node)
             stack.append(("for", node, node.parts))

@@ -75,7 +75,9 @@ class Context:
             value = {"cwd": str(self.cwd), "root": str(self.template.root)}
             return walk_path(value, steps, rng)
         if root == "packer":
-            return walk_path({"version": self.packer_version}, steps, rng)
+            # HCP Packer's iteration and fingerprint are only known to a build that talks to HCP
+            return walk_path({"version": self.packer_version, "iterationID": UNKNOWN,
+                              "versionFingerprint": UNKNOWN}, steps, rng)
         if root in ("source", "build"):
             raise EvalError(error("Invalid reference", f'"{root}" is only available inside a build block, in '
                                   "provisioners and post-processors.", rng))

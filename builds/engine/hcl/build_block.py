@@ -31,8 +31,8 @@ def decode_build(block: ast.Block, context: Context, diags: Diagnostics) -> Buil
     where = "build"
     for attr in body.attributes.values():
         if attr.name not in _BUILD_ATTRS:
-            diags.error("Unsupported argument", f'An argument named "{attr.name}" is not expected here.',
-                        attr.name_range, where)
+            diags.error("Unsupported argument", f'An argument named "{attr.name}" is not expected here.'
+                        + _suggest(attr.name, _BUILD_ATTRS), attr.name_range, where)
     scope = context.scope()
     if "name" in body.attributes:
         build.name = _typed(body.attributes["name"], types.STRING, scope, diags, where, "")
@@ -83,8 +83,15 @@ def _decode_child(build: BuildDecl, child: ast.Block, names: dict[str, Any], sco
         else:
             build.hcp_packer_registry = child
     else:
-        diags.error("Unsupported block type", f'Blocks of type "{kind}" are not expected here.', child.type_range,
-                    where)
+        diags.error("Unsupported block type", f'Blocks of type "{kind}" are not expected here.'
+                    + _suggest(kind, _BUILD_BLOCKS), child.type_range, where)
+
+
+def _suggest(name: str, options: tuple[str, ...]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.7)
+    return f' Did you mean "{close[0]}"?' if close else ""
 
 
 def _labels(block: ast.Block, count: int, name: str, diags: Diagnostics, where: str) -> bool:

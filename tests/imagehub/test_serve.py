@@ -76,6 +76,22 @@ def test_display_url_brackets_ipv6_addresses():
     assert serve.display_url("[::1]", 8080) == "http://[::1]:8080/"
 
 
+def test_listening_beyond_loopback_asks_for_allowed_hosts(monkeypatch, capsys):
+    monkeypatch.delenv("ALLOWED_HOSTS", raising=False)
+    serve.warn_about_allowed_hosts("0.0.0.0")
+    assert "set ALLOWED_HOSTS" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("host", "allowed"), [("127.0.0.1", None), ("0.0.0.0", "hub.example.com")])
+def test_no_allowed_hosts_note_when_not_needed(monkeypatch, capsys, host, allowed):
+    if allowed is None:
+        monkeypatch.delenv("ALLOWED_HOSTS", raising=False)
+    else:
+        monkeypatch.setenv("ALLOWED_HOSTS", allowed)
+    serve.warn_about_allowed_hosts(host)
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.django_db
 def test_create_first_admin_creates_a_superuser_once():
     password = serve.create_first_admin()

@@ -50,7 +50,13 @@ def evaluate(expr: ast.Expr, scope: Scope) -> Any:
     method = _DISPATCH.get(type(expr))
     if method is None:
         raise TypeError(f"cannot evaluate {type(expr).__name__}")
-    return method(expr, scope)
+    try:
+        return method(expr, scope)
+    except RecursionError:
+        # Long operator or index chains (a + b + ... thousands of times) nest the tree deeper than the
+        # parser's bracket limit; the innermost expression that still has room reports it.
+        raise EvalError(error("Too deeply nested", "This expression nests too deeply to evaluate. Split it into "
+                              "smaller pieces, for example with locals.", expr.range)) from None
 
 
 # --------------------------------------------------------------------------- nodes

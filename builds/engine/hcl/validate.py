@@ -137,13 +137,13 @@ def _check_build_blocks(build: BuildDecl, config: Config, diags: Diagnostics, wa
         where = f'provisioner "{prov.type}"'
         _check_plugin("provisioner", prov.type, prov.block, scope.child(**prov.names), diags, where,
                       PROVISIONER_COMMON, warned)
-        _check_filters(prov.block, prov.only + prov.except_, names, diags, where)
+        _check_filters(prov.block, {"only": prov.only, "except": prov.except_}, names, diags, where)
     for chain in build.post_processors:
         for pp in chain:
             where = f'post-processor "{pp.type}"'
             _check_plugin("post-processor", pp.type, pp.block, scope.child(**pp.names), diags, where,
                           POST_PROCESSOR_COMMON, warned)
-            _check_filters(pp.block, pp.only + pp.except_, names, diags, where)
+            _check_filters(pp.block, {"only": pp.only, "except": pp.except_}, names, diags, where)
     _warn_vagrant_then_compress(build, diags)
     if build.hcp_packer_registry is not None:
         diags.warning("HCP Packer registry not used",
@@ -152,14 +152,16 @@ def _check_build_blocks(build: BuildDecl, config: Config, diags: Diagnostics, wa
                       _build_context(build))
 
 
-def _check_filters(block: ast.Block, patterns: list[str], names: set[str], diags: Diagnostics, where: str) -> None:
+def _check_filters(block: ast.Block, filters: dict[str, list[str]], names: set[str], diags: Diagnostics,
+                   where: str) -> None:
     import fnmatch
 
-    for pattern in patterns:
-        if not any(fnmatch.fnmatchcase(n, pattern) for n in names):
-            attr = block.body.attributes.get("only") or block.body.attributes.get("except")
-            diags.warning("Filter matches no source", f'"{pattern}" matches none of this build\'s sources ('
-                          + ", ".join(sorted(names)) + ").", attr.expr.range if attr else block.def_range, where)
+    for attr_name, patterns in filters.items():
+        attr = block.body.attributes.get(attr_name)
+        for pattern in patterns:
+            if not any(fnmatch.fnmatchcase(n, pattern) for n in names):
+                diags.warning("Filter matches no source", f'"{pattern}" matches none of this build\'s sources ('
+                              + ", ".join(sorted(names)) + ").", attr.expr.range if attr else block.def_range, where)
 
 
 def _warn_vagrant_then_compress(build: BuildDecl, diags: Diagnostics) -> None:

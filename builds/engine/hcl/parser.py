@@ -22,6 +22,10 @@ _BINARY_LEVELS: tuple[dict[str, str], ...] = (
     {"Plus": "+", "Minus": "-"},
     {"Star": "*", "Slash": "/", "Percent": "%"},
 )
+_BINARY_OPS: dict[str, tuple[str, int]] = {
+    kind: (op, level) for level, ops in enumerate(_BINARY_LEVELS) for kind, op in ops.items()
+}
+_SKIPPABLE = frozenset({"Comment", "Newline"})
 _OPENERS = {"OBrace", "OBrack", "OParen", "OQuote", "OHeredoc", "TemplateInterp", "TemplateControl"}
 _CLOSERS = {"CBrace", "CBrack", "CParen", "CQuote", "CHeredoc", "TemplateSeqEnd"}
 _OPENER_OF = {"CBrace": "OBrace", "CBrack": "OBrack", "CParen": "OParen", "CQuote": "OQuote",
@@ -159,8 +163,11 @@ class _Parser:
                 return
 
     def peek(self) -> Token:
-        self._skip()
-        return self.toks[self.i]
+        tok = self.toks[self.i]
+        if tok.type in _SKIPPABLE:
+            self._skip()
+            tok = self.toks[self.i]
+        return tok
 
     def next(self) -> Token:
         self._skip()
@@ -418,19 +425,17 @@ class _Parser:
         false_expr = self.expression()
         return ast.Conditional(self._range(cond.range, false_expr.range), cond, true_expr, false_expr)
 
-    def binary(self, level: int) -> ast.Expr:
-        if level == len(_BINARY_LEVELS):
-            return self.unary()
-        ops = _BINARY_LEVELS[level]
-        lhs = self.binary(level + 1)
+    def binary(self, min_level: int) -> ast.Expr:
+        """Parse operators of precedence ``min_level`` and tighter, left-associative (precedence climbing)."""
+        lhs = self.unary()
         while True:
             tok = self.peek()
-            op = ops.get(tok.type)
-            if op is None:
+            entry = _BINARY_OPS.get(tok.type)
+            if entry is None or entry[1] < min_level:
                 return lhs
             self.next()
-            rhs = self.binary(level + 1)
-            lhs = ast.BinaryOp(self._range(lhs.range, rhs.range), op, lhs, rhs)
+            rhs = self.binary(entry[1] + 1)
+            lhs = ast.BinaryOp(self._range(lhs.range, rhs.range), entry[0], lhs, rhs)
 
     def unary(self) -> ast.Expr:
         tok = self.peek()

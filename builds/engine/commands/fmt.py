@@ -30,6 +30,7 @@ from typing import TextIO
 from builds.engine.commands.flags import FlagError, FlagSet
 from builds.engine.hcl.diagnostics import Diagnostic, Diagnostics, Range
 from builds.engine.hcl.fmt import format_source
+from builds.engine.hcl.lexer import scan_spans, tokens_from_spans
 from builds.engine.hcl.parser import parse
 
 SYNOPSIS = "rewrite template files in the canonical format"
@@ -153,11 +154,12 @@ class Formatter:
         except UnicodeDecodeError as err:
             self.problems.error(summary, _error_list([_encoding_error(path, source, err.start)]))
             return False
-        _, diags = parse(text, path)
+        spans = scan_spans(text)
+        _, diags = parse(text, path, tokens_from_spans(text, path, spans))
         if diags.has_errors:
             self.problems.error(summary, _error_list([_hcl_error(d) for d in diags.errors]))
             return False
-        formatted = format_source(text)
+        formatted = format_source(text, spans)
         if formatted == text:
             if path == STDIN:
                 _write_bytes(self.out, source)

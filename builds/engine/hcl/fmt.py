@@ -210,14 +210,16 @@ class _Line:
         self.comment: int | None = None
 
 
-def format_source(text: str) -> str:
+def format_source(text: str, spans: list[tuple[str, int, int]] | None = None) -> str:
     """Return ``text`` formatted as ``packer fmt`` would write it.
 
     The text is not validated: like ``packer fmt``, callers should refuse to format
     text that does not parse. Any input is accepted and the result is stable:
-    formatting it again returns it unchanged.
+    formatting it again returns it unchanged. ``spans``, when given, must be
+    ``scan_spans(text)`` (callers that also parse the text scan it only once).
     """
-    spans = scan_spans(text)
+    if spans is None:
+        spans = scan_spans(text)
     types = [type_ for type_, _, _ in spans]
     texts = [text[start:end] for _, start, end in spans]
     spaces = []

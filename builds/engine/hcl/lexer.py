@@ -25,7 +25,6 @@ Token texts follow hclsyntax:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from builds.engine.hcl.diagnostics import Pos, Range
 
@@ -88,14 +87,40 @@ TOKEN_TYPES = frozenset(
 """Every value ``Token.type`` can take (``~`` is ``Tilde``; hclsyntax calls it BitwiseNot)."""
 
 
-@dataclass(slots=True)
 class Token:
-    """One token: its type name, its exact source text and where it is."""
+    """One token: its type name, its exact source text and where it is.
 
-    type: str
-    text: str
-    range: Range
-    spaces_before: int = 0
+    The position is kept as plain numbers and turned into a :class:`Range` only
+    when asked for, since most tokens never need one.
+    """
+
+    __slots__ = ("type", "text", "spaces_before", "filename", "line", "column", "offset", "end_line",
+                 "end_column", "end_offset", "_range")
+
+    def __init__(self, type: str, text: str, filename: str, line: int, column: int, offset: int,
+                 end_line: int, end_column: int, end_offset: int, spaces_before: int = 0):
+        self.type = type
+        self.text = text
+        self.spaces_before = spaces_before
+        self.filename = filename
+        self.line = line
+        self.column = column
+        self.offset = offset
+        self.end_line = end_line
+        self.end_column = end_column
+        self.end_offset = end_offset
+        self._range: Range | None = None
+
+    @property
+    def range(self) -> Range:
+        rng = self._range
+        if rng is None:
+            rng = self._range = Range(self.filename, Pos(self.line, self.column, self.offset),
+                                      Pos(self.end_line, self.end_column, self.end_offset))
+        return rng
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.text!r}, {self.line}:{self.column})"
 
 
 _OPERATORS = {
@@ -388,20 +413,26 @@ def _tokens(text: str, filename: str, spans: list[tuple[str, int, int]]) -> list
     append = tokens.append
     line = 1
     line_start = last_end = 1 if text.startswith("\ufeff") else 0
-    last_pos = Pos(1, 1, last_end)
+    last_line, last_column = 1, last_end + 1 - line_start
     for type_, start, end in spans:
         token_text = text[start:end]
         if start != last_end:
-            last_pos = Pos(line, start - line_start + 1, start)
+            last_line, last_column = line, start - line_start + 1
         newline_at = token_text.rfind("\n")
         if newline_at >= 0:
             line += token_text.count("\n")
             line_start = start + newline_at + 1
-        end_pos = Pos(line, end - line_start + 1, end)
-        append(Token(type_, token_text, Range(filename, last_pos, end_pos), start - last_end))
+        end_column = end - line_start + 1
+        append(Token(type_, token_text, filename, last_line, last_column, start, line, end_column, end,
+                     start - last_end))
         last_end = end
-        last_pos = end_pos
+        last_line, last_column = line, end_column
     return tokens
+
+
+def tokens_from_spans(text: str, filename: str, spans: list[tuple[str, int, int]]) -> list[Token]:
+    """Return full tokens for spans that :func:`scan_spans` already produced (config mode)."""
+    return _tokens(text, filename, spans)
 
 
 def scan_config(text: str, filename: str = "<input>") -> list[Token]:

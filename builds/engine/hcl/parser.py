@@ -43,9 +43,12 @@ class _Abort(Exception):
         self.diag = diag
 
 
-def parse(text: str, filename: str = "<input>") -> tuple[ast.File, Diagnostics]:
-    """Parse a configuration file; return its tree (possibly partial) and any syntax diagnostics."""
-    parser = _Parser(scan_config(text, filename), filename)
+def parse(text: str, filename: str = "<input>", tokens: list[Token] | None = None) -> tuple[ast.File, Diagnostics]:
+    """Parse a configuration file; return its tree (possibly partial) and any syntax diagnostics.
+
+    ``tokens``, when given, must be ``scan_config(text, filename)``.
+    """
+    parser = _Parser(tokens if tokens is not None else scan_config(text, filename), filename)
     parser.diags.extend(token_diagnostics(parser.toks))
     body = parser.parse_file_body()
     return ast.File(filename, body, text), parser.diags

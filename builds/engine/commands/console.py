@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any, TextIO
 
@@ -88,39 +87,83 @@ def repl(context, stdin: TextIO, stdout: TextIO) -> int:
     return 1 if failed and not interactive else 0
 
 
-def format_value(value: Any, indent: int = 0) -> str:
-    """Format a value as HCL source, the way the console shows results."""
-    from builds.engine.hcl.values import UNKNOWN, format_number
+def format_value(value: Any) -> str:
+    """Format a result as ``packer console`` prints it.
 
-    pad = "  " * (indent + 1)
-    if value is UNKNOWN:
-        return "(known after build)"
+    A top-level string is printed bare and strings inside collections are quoted; lists and maps span
+    several lines (map keys sorted, null entries left out); a value that is not fully known yet is
+    ``<unknown>``.
+    """
+    from builds.engine.hcl.values import is_unknown
+
+    if is_unknown(value):
+        return "<unknown>"
+    return _format(value, nested=False)
+
+
+def _format(value: Any, nested: bool) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return format_number(value)
     if isinstance(value, str):
-        if "\n" in value.rstrip("\n") and not value.startswith(" "):
-            body = value if value.endswith("\n") else value + "\n"
-            return "<<EOT\n" + body + "EOT"
-        return json.dumps(value, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
+        return go_quote(value) if nested else value
+    if isinstance(value, (int, float)):
+        return _go_number(value)
     if isinstance(value, list):
-        if not value:
-            return "[]"
-        items = "".join(f"{pad}{format_value(v, indent + 1)},\n" for v in value)
-        return "[\n" + items + "  " * indent + "]"
+        items = "".join(_indent(_format(v, True)) + ",\n" for v in value)
+        return "[" + ("\n" if value else "") + items + "]"
     if isinstance(value, dict):
-        if not value:
-            return "{}"
-        width = max(len(_key(k)) for k in value)
-        items = "".join(f"{pad}{_key(k):<{width}} = {format_value(v, indent + 1)}\n" for k, v in value.items())
-        return "{\n" + items + "  " * indent + "}"
-    return repr(value)
+        kept = {k: v for k, v in value.items() if v is not None}
+        items = "".join(_indent(f"{go_quote(k)} = {_format(kept[k], True)}") + "\n" for k in sorted(kept))
+        return "{" + ("\n" if kept else "") + items + "}"
+    raise TypeError(f"not an HCL value: {value!r}")
 
 
-def _key(key: str) -> str:
-    import re
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.split("\n")) if text else ""
 
-    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key) else json.dumps(key)
+
+def _go_number(value: int | float) -> str:
+    """A number as Go's ``%v`` prints it: integers plainly, other values in the shortest ``%g`` form."""
+    import math
+    from decimal import Decimal
+
+    from builds.engine.hcl.values import number
+
+    value = number(value)
+    if isinstance(value, int) and -(2**63) <= value < 2**63:
+        return str(value)
+    value = float(value)
+    if math.isinf(value) or math.isnan(value):
+        return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    point = len(digits) + exponent - 1  # the power of ten of the first digit
+    prefix = "-" if sign else ""
+    if point < -4 or point >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return f"{prefix}{mantissa}e{'-' if point < 0 else '+'}{abs(point):02d}"
+    return prefix + format(Decimal(repr(abs(value))), "f")
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
+               "\\": "\\\\", '"': '\\"'}
+
+
+def go_quote(text: str) -> str:
+    """Quote a string as Go's ``%q`` does: escapes for quotes, backslashes and unprintable characters."""
+    out = ['"']
+    for char in text:
+        if char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) < 0x10000:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    out.append('"')
+    return "".join(out)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from builds.engine.commands.common import add_variable_flags, cli_vars, print_diagnostics
 from builds.engine.commands.flags import FlagError, FlagSet
 
 SYNOPSIS = "see components of a template"
+
+SENSITIVE = '"<sensitive>"'
 
 USAGE = """Usage: imagehub inspect TEMPLATE
 
@@ -45,16 +46,10 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
 
 
 def describe_value(value: Any) -> str:
-    """A value as inspect prints it: JSON-like, ``<unknown>`` for values known only at build time."""
-    from builds.engine.hcl.values import UNKNOWN, is_unknown
+    """A value as inspect prints it: the console's form, quoted as Go's ``%q`` quotes (``"<unknown>"``)."""
+    from builds.engine.commands.console import format_value, go_quote
 
-    if value is UNKNOWN:
-        return '"<unknown>"'
-    if is_unknown(value):
-        return '"<unknown>"'
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    return go_quote(format_value(value))
 
 
 def summarize(config) -> dict[str, Any]:
@@ -67,21 +62,20 @@ def summarize(config) -> dict[str, Any]:
         value = ctx.variables[name].value if name in ctx.variables else UNKNOWN
         variables.append({"name": name, "type": _type_text(decl), "sensitive": decl.sensitive,
                           "description": decl.description,
-                          "value": "<sensitive>" if decl.sensitive else describe_value(value)})
+                          "value": SENSITIVE if decl.sensitive else describe_value(value)})
     local_values = []
     for name, decl in sorted(tpl.locals.items()):
         value = ctx.local_values.get(name, UNKNOWN)
         local_values.append({"name": name, "sensitive": decl.sensitive,
-                             "value": "<sensitive>" if decl.sensitive else describe_value(value)})
+                             "value": SENSITIVE if decl.sensitive else describe_value(value)})
     builds = []
     for index, build in enumerate(tpl.builds):
         builds.append({
             "name": build.name or f"<unnamed build {index}>",
             "description": build.description,
-            "sources": [use.display_name if not use.local_name else
-                        f"{use.type}.{use.name} ({use.local_name})" for use in build.sources],
-            "provisioners": [p.type + (f" ({p.name})" if p.name else "") for p in build.provisioners],
-            "post_processors": [[pp.type + (f" ({pp.name})" if pp.name else "") for pp in chain]
+            "sources": [use.display_name for use in build.sources],
+            "provisioners": [p.type + (f".{p.name}" if p.name else "") for p in build.provisioners],
+            "post_processors": [[pp.type + (f".{pp.name}" if pp.name else "") for pp in chain]
                                 for chain in build.post_processors],
         })
     return {
@@ -101,7 +95,7 @@ def _type_text(decl) -> str:
 
 
 def render_inspect(config) -> str:
-    """Return Packer's inspect text for a loaded template."""
+    """Return Packer's inspect text for a loaded template (sensitive values shown as ``"<sensitive>"``)."""
     data = summarize(config)
     out = ["Packer Inspect: HCL2 mode\n\n", "> input-variables:\n\n"]
     out.extend(f"var.{v['name']}: {v['value']}\n" for v in data["variables"])
@@ -111,16 +105,16 @@ def render_inspect(config) -> str:
     for build in data["builds"]:
         out.append(f"\n  > {build['name']}:\n")
         if build["description"]:
-            out.append(f"\n    {build['description']}\n")
-        out.append("\n    sources:\n\n")
-        out.extend(f"      {s}\n" for s in build["sources"])
+            out.append(f"\n  > Description: {build['description']}\n")
+        out.append("\n    sources:\n")
+        out.extend(f"\n      {s}\n" for s in build["sources"] or ["<no source>"])
         out.append("\n    provisioners:\n\n")
         out.extend(f"      {p}\n" for p in build["provisioners"] or ["<no provisioner>"])
-        out.append("\n    post-processors:\n\n")
+        out.append("\n    post-processors:\n")
         if not build["post_processors"]:
-            out.append("      <no post-processor>\n")
+            out.append("\n      <no post-processor>\n")
         for i, chain in enumerate(build["post_processors"]):
-            out.append(f"      {i}:\n")
+            out.append(f"\n      {i}:\n")
             out.extend(f"        {pp}\n" for pp in chain)
     out.append("\n")
     return "".join(out)

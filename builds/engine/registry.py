@@ -162,7 +162,8 @@ def _load(kind: str, type_name: str) -> PluginSpec:
         version = PACKER_CORE_VERSION
     else:
         version = PLUGIN_VERSIONS[entry.plugin_source]
-    return PluginSpec(kind, type_name, entry.plugin_source, version, schema, entry.implemented)
+    implemented = entry.implemented or (kind, type_name) in IMPLEMENTATIONS
+    return PluginSpec(kind, type_name, entry.plugin_source, version, schema, implemented)
 
 
 def lookup(kind: str, type_name: str) -> PluginSpec | None:
@@ -193,6 +194,23 @@ def type_names(kind: str) -> list[str]:
     """
     _check_kind(kind)
     return [e.type_name for e in _ENTRIES if e.kind == kind]
+
+
+# The class that runs each implemented plugin type, as "module:Class" (imported only when a build uses it).
+IMPLEMENTATIONS: dict[tuple[str, str], str] = {
+    ("builder", "null"): f"{_ENGINE}.builders.null.builder:NullBuilder",
+    ("builder", "file"): f"{_ENGINE}.builders.file.builder:FileBuilder",
+}
+
+
+def implementation(kind: str, type_name: str) -> type | None:
+    """Return the class implementing ``type_name`` for ``kind``, or None when ImageHub cannot run it yet."""
+    _check_kind(kind)
+    path = IMPLEMENTATIONS.get((kind, type_name))
+    if path is None:
+        return None
+    module_name, _, class_name = path.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
 
 
 def plugin_sources() -> dict[str, str]:

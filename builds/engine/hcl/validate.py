@@ -36,6 +36,7 @@ def validate(config: Config, only: list[str] | tuple[str, ...] = (),
     used_sources = {(s.type, s.name) for _, s in selected}
     checked_sources: set[tuple[str, str]] = set()
     overridden = _overridden_attributes(tpl, used_sources)
+    use_names = _use_names(tpl)
     for build in tpl.builds:
         for use in build.sources:
             decl = tpl.sources.get((use.type, use.name))
@@ -51,24 +52,27 @@ def validate(config: Config, only: list[str] | tuple[str, ...] = (),
             if (use.type, use.name) not in checked_sources:
                 checked_sources.add((use.type, use.name))
                 where = f'source "{decl.type}" "{decl.name}"'
-                scope = ctx.scope(source=_source_object(tpl, use.type, use.name))
+                names = use_names[(use.type, use.name)]
+                scope = ctx.scope(source={"type": use.type, "name": next(iter(names)) if len(names) == 1 else UNKNOWN})
                 _check_plugin("builder", decl.type, decl.block, scope, diags, where, frozenset(), warned,
                               present=overridden.get((use.type, use.name), frozenset()))
         _check_build_blocks(build, config, diags, warned, used_sources)
 
     for key, decl in tpl.sources.items():
-        if key not in checked_sources and not any((s.type, s.name) == key for b in tpl.builds for s in b.sources):
+        if key not in checked_sources and key not in use_names:
             scope = ctx.scope(source={"type": decl.type, "name": decl.name})
             evaluate_all(decl.block.body, scope, diags, f'source "{decl.type}" "{decl.name}"')
     _dedupe(diags)
     return diags
 
 
-def _source_object(tpl, type_name: str, name: str) -> dict:
-    """``source`` as a source block sees it: its type, and the name the builds give it (unknown if several)."""
-    names = {use.local_name or use.name for build in tpl.builds for use in build.sources
-             if (use.type, use.name) == (type_name, name)}
-    return {"type": type_name, "name": names.pop() if len(names) == 1 else UNKNOWN}
+def _use_names(tpl) -> dict[tuple[str, str], set[str]]:
+    """For each source the builds use, the names they give it (``source.name`` in the source block)."""
+    names: dict[tuple[str, str], set[str]] = {}
+    for build in tpl.builds:
+        for use in build.sources:
+            names.setdefault((use.type, use.name), set()).add(use.local_name or use.name)
+    return names
 
 
 def _overridden_attributes(tpl, used_sources) -> dict[tuple[str, str], frozenset[str]]:

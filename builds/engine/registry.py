@@ -200,6 +200,7 @@ def type_names(kind: str) -> list[str]:
 IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("builder", "null"): f"{_ENGINE}.builders.null.builder:NullBuilder",
     ("builder", "file"): f"{_ENGINE}.builders.file.builder:FileBuilder",
+    ("provisioner", "shell-local"): f"{_ENGINE}.provisioners.shell_local.provisioner:ShellLocalProvisioner",
 }
 
 

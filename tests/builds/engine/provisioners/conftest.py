@@ -1,0 +1,48 @@
+"""Fixtures for the provisioner tests: a recording build UI, a plugin context and a cancel token."""
+
+import pytest
+
+from builds.engine.cancel import CancelToken
+from builds.engine.plugins import PluginContext
+from builds.engine.ui import BuildUI, ListSink
+
+
+class RecordingInteraction:
+    """Answers questions and pauses at once, remembering what was asked."""
+
+    def __init__(self):
+        self.pauses = []
+        self.questions = []
+
+    def ask(self, build, question):
+        self.questions.append(question)
+        return ""
+
+    def pause(self, build, note):
+        self.pauses.append((build, note))
+
+
+@pytest.fixture
+def sink():
+    return ListSink()
+
+
+@pytest.fixture
+def interaction():
+    return RecordingInteraction()
+
+
+@pytest.fixture
+def ui(sink, interaction):
+    return BuildUI("null.test", sink, interaction=interaction)
+
+
+@pytest.fixture
+def context(tmp_path):
+    return PluginContext(build_name="test", build_type="null", source_name="test",
+                         template_dir=str(tmp_path))
+
+
+@pytest.fixture
+def cancel():
+    return CancelToken()

@@ -26,6 +26,7 @@ _BINARY_OPS: dict[str, tuple[str, int]] = {
     kind: (op, level) for level, ops in enumerate(_BINARY_LEVELS) for kind, op in ops.items()
 }
 _SKIPPABLE = frozenset({"Comment", "Newline"})
+_LINE_END = frozenset({"Newline", "Comment", "EOF", "CBrace"})
 _OPENERS = {"OBrace", "OBrack", "OParen", "OQuote", "OHeredoc", "TemplateInterp", "TemplateControl"}
 _CLOSERS = {"CBrace", "CBrack", "CParen", "CQuote", "CHeredoc", "TemplateSeqEnd"}
 _OPENER_OF = {"CBrace": "OBrace", "CBrack": "OBrack", "CParen": "OParen", "CQuote": "OQuote",
@@ -265,8 +266,20 @@ class _Parser:
         attributes[attr.name] = attr
 
     def attribute_rest(self, name_tok: Token) -> ast.Attribute:
-        expr = self.expression()
+        expr = self._simple_string() or self.expression()
         return ast.Attribute(name_tok.text, expr, self._range(name_tok.range, expr.range), name_tok.range)
+
+    def _simple_string(self) -> ast.Expr | None:
+        """Fast path for the commonest value, a plain quoted string at the end of its line."""
+        toks = self.toks
+        i = self.i
+        if toks[i].type != "OQuote" or toks[i + 1].type != "QuotedLit" or toks[i + 2].type != "CQuote":
+            return None
+        lit = toks[i + 1]
+        if "\\" in lit.text or "$${" in lit.text or "%%{" in lit.text or toks[i + 3].type not in _LINE_END:
+            return None
+        self.i = i + 3
+        return ast.Template(self._range(toks[i].range, toks[i + 2].range), [lit.text])
 
     def end_of_item(self, end: str, summary: str, detail: str) -> None:
         tok = self.peek()

@@ -107,17 +107,21 @@ class BuildUI:
         return self._seq
 
     def _emit(self, stream: str, text: str, data: tuple[str, ...] = ()) -> None:
-        text = self.masker.mask(text)
         if data:
             data = tuple(self.masker.mask(d) for d in data)
+        self._emit_masked(stream, self.masker.mask(text), data)
+
+    def _emit_masked(self, stream: str, text: str, data: tuple[str, ...] = ()) -> None:
         with self._lock:
             self._seq += 1
             line = Line(self._seq, self._clock(), self.build, self.step, stream, text, data)
             self.sink.emit(line)
 
     def _emit_lines(self, stream: str, text: str) -> None:
+        # Mask before splitting, so that a secret spanning lines (a private key) is found whole.
+        text = self.masker.mask(text)
         for part in text.rstrip("\n").split("\n") if text else [""]:
-            self._emit(stream, part.rstrip("\r"))
+            self._emit_masked(stream, part.rstrip("\r"))
 
     def say(self, text: str) -> None:
         self._emit_lines(SAY, text)

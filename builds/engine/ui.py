@@ -60,7 +60,7 @@ class Masker:
     def add(self, secret: str) -> None:
         if not isinstance(secret, str) or len(secret) < 3:
             return  # masking "a" or "" would garble every line
-        forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret), repr(secret)[1:-1],
+        forms = {secret, json.dumps(secret)[1:-1], repr(secret)[1:-1],
                  secret.replace("'", "'\"'\"'")}
         for raw in (secret.encode("utf-8"),):
             encoded = base64.b64encode(raw).decode("ascii")

@@ -232,6 +232,8 @@ class _Scanner:
         # Where the next "*/" is (searched lazily; -1 once none is left), so that many
         # unterminated "/*" cannot make scanning quadratic.
         self.comment_close = 0
+        # The heredoc frames of ``modes``, innermost last, so entering a sequence finds its heredoc at once.
+        self.heredocs: list[list] = []
         self.emit = self.spans.append
 
     def run(self, mode: int) -> list[tuple[str, int, int]]:
@@ -255,10 +257,8 @@ class _Scanner:
         self.emit((type_, start, end))
         self.braces += 1
         self.ret_braces.append(self.braces)
-        for frame in reversed(self.modes):
-            if frame[0] == _HEREDOC:
-                frame[2] = False
-                break
+        if self.heredocs:
+            self.heredocs[-1][2] = False
         self.modes.append([_MAIN])
         self.pos = end
 
@@ -315,6 +315,7 @@ class _Scanner:
             elif kind == "OHeredoc":
                 emit(("OHeredoc", start, end))
                 self.modes.append([_HEREDOC, m.group("marker"), True])
+                self.heredocs.append(self.modes[-1])
                 self.pos = end
                 return
             elif kind == "EOF":
@@ -369,6 +370,7 @@ class _Scanner:
                     self.emit(("CHeredoc", pos, newline_start))
                     self.emit(("Newline", newline_start, end))
                     self.modes.pop()
+                    self.heredocs.pop()
                     pos = end
                     break
                 frame[2] = True

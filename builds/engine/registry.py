@@ -200,6 +200,11 @@ def type_names(kind: str) -> list[str]:
 IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("builder", "null"): f"{_ENGINE}.builders.null.builder:NullBuilder",
     ("builder", "file"): f"{_ENGINE}.builders.file.builder:FileBuilder",
+    ("post-processor", "manifest"): f"{_ENGINE}.post_processors.manifest.post_processor:ManifestPostProcessor",
+    ("post-processor", "checksum"): f"{_ENGINE}.post_processors.checksum.post_processor:ChecksumPostProcessor",
+    ("post-processor", "compress"): f"{_ENGINE}.post_processors.compress.post_processor:CompressPostProcessor",
+    ("post-processor", "artifice"): f"{_ENGINE}.post_processors.artifice.post_processor:ArtificePostProcessor",
+    ("post-processor", "shell-local"): f"{_ENGINE}.post_processors.shell_local.post_processor:ShellLocalPostProcessor",
     ("provisioner", "shell-local"): f"{_ENGINE}.provisioners.shell_local.provisioner:ShellLocalProvisioner",
 }
 

@@ -65,13 +65,14 @@ class OnErrorPolicy:
         self.mode = mode
         self._decision: bool | None = None
 
-    def should_clean_up(self, state: BuildState) -> bool:
-        if state.error is None and not state.cancel.cancelled:
-            return True
-        if state.cancel.cancelled:
-            return True  # a cancelled build always cleans up
+    def should_clean_up(self, step: Step, state: BuildState) -> bool:
+        """Whether ``step``'s cleanup runs now that the build has ended."""
+        if state.error is None or state.cancel.cancelled:
+            return True  # success, or a cancel: always clean up
         if self.mode == "abort":
             return False
+        if self.mode == "run-cleanup-provisioner":
+            return getattr(step, "runs_error_cleanup_provisioner", False)
         if self.mode == "ask":
             if self._decision is None:
                 self._decision = self._ask(state)
@@ -92,7 +93,7 @@ class OnErrorPolicy:
 class Runner:
     """Runs steps in order; cleans up in reverse as the on-error policy allows.
 
-    ``pause`` (``-debug``) is called between steps with the name of the next one.
+    ``pause`` (``-debug``) is called after each step that succeeded, with its name.
     """
 
     def __init__(self, steps: Sequence[Step], policy: OnErrorPolicy | None = None,
@@ -108,12 +109,12 @@ class Runner:
                 if state.cancel.cancelled:
                     break
                 name = step_name(step)
-                if self.pause is not None:
-                    self.pause(name)
                 state.ui.step = name
                 started.append(step)
                 if self._run_one(step, state) is Action.HALT:
                     break
+                if self.pause is not None:
+                    self.pause(name)
         finally:
             self._cleanup(started, state)
 
@@ -139,11 +140,11 @@ class Runner:
         return action
 
     def _cleanup(self, started: list[Step], state: BuildState) -> None:
-        if not self.policy.should_clean_up(state):
-            state.ui.error("Skipping cleanup (on-error=abort): the resources created so far are left as they "
-                           "are.")
-            return
+        skipped = False
         for step in reversed(started):
+            if not self.policy.should_clean_up(step, state):
+                skipped = True
+                continue
             name = step_name(step)
             state.ui.step = name
             try:
@@ -154,6 +155,9 @@ class Runner:
                 state.ui.error(f"Cleanup of {name} failed: {failure.error}. What it created may still "
                                "exist; delete it by hand.")
         state.ui.step = ""
+        if skipped:
+            state.ui.error(f"Skipped cleanup (-on-error={self.policy.mode}): what the build created is left as "
+                           "it is for debugging; remove it by hand.")
 
 
 def step_name(step: object) -> str:

@@ -51,9 +51,16 @@ class Context:
         """A scope for expressions at the template's top level, plus any extra root ``names``."""
         return Scope(names=dict(names), function_context=self.function_context, resolve=self._resolve)
 
-    def build_scope(self, build_name: str, source_type: Any, source_name: Any, known: bool = False) -> Scope:
-        """A scope for provisioners and post-processors: ``source`` and ``build`` are available."""
-        build_obj: dict[str, Any] = dict.fromkeys(BUILD_ATTRIBUTES, UNKNOWN)
+    def build_scope(self, build_name: str, source_type: Any, source_name: Any, placeholders: bool = False) -> Scope:
+        """A scope for provisioners and post-processors: ``source`` and ``build`` are available.
+
+        The ``build`` values exist only once the build runs: they are unknown, or with ``placeholders``
+        the Go-template strings (``{{ .Host }}``) that plugins fill in from the build's generated data.
+        """
+        if placeholders:
+            build_obj: dict[str, Any] = {key: "{{ ." + key + " }}" for key in BUILD_ATTRIBUTES}
+        else:
+            build_obj = dict.fromkeys(BUILD_ATTRIBUTES, UNKNOWN)
         build_obj["name"] = build_name
         build_obj["PackerRunUUID"] = self.run_uuid
         return self.scope(source={"type": source_type, "name": source_name}, build=build_obj)

@@ -1,0 +1,1 @@
+"""Steps many builders share: connecting the communicator and running the provisioners."""

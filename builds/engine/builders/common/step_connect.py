@@ -1,0 +1,110 @@
+"""StepConnect: connect the communicator the configuration names (ssh, docker or none)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from builds.engine.communicators.base import Communicator, CommunicatorError
+from builds.engine.state import BuildState
+from builds.engine.steps import Action, StepError
+
+COMMUNICATOR_TYPES = ("ssh", "winrm", "docker", "dockerWindowsContainer", "none")
+
+
+def communicator_problems(settings: dict[str, Any], default: str) -> list[str]:
+    """The communicator rules Packer's SDK checks in prepare, for the chosen communicator."""
+    kind = settings.get("communicator") or default
+    problems: list[str] = []
+    if kind not in COMMUNICATOR_TYPES:
+        problems.append(f"communicator must be one of {', '.join(COMMUNICATOR_TYPES)}; got {kind!r}")
+    elif kind == "winrm":
+        problems.append("the winrm communicator is not supported by ImageHub yet; use ssh")
+    elif kind == "ssh":
+        if not settings.get("ssh_username"):
+            problems.append('An ssh_username must be specified\n  Note: some builders used to default ssh_username '
+                            'to "root".')
+        method = settings.get("ssh_file_transfer_method") or "scp"
+        if method not in ("scp", "sftp"):
+            problems.append(f'ssh_file_transfer_method ("{method}") is invalid, valid methods: sftp, scp')
+        if settings.get("ssh_bastion_host") and settings.get("ssh_proxy_host"):
+            problems.append("please specify either ssh_bastion_host or ssh_proxy_host, not both")
+        key_type = settings.get("temporary_key_pair_type") or "rsa"
+        if key_type not in ("rsa", "dsa", "ecdsa", "ed25519"):
+            problems.append(f"invalid temporary_key_pair_type {key_type!r}: use rsa, dsa, ecdsa or ed25519")
+    return problems
+
+
+class StepConnect:
+    """Connects ``state.communicator``; its cleanup disconnects it.
+
+    ``host`` returns the address to reach (the null builder's ``ssh_host``, an
+    instance's IP); ``private_key`` returns the temporary private key a builder
+    generated, if any.
+    """
+
+    def __init__(self, settings: dict[str, Any], default: str, host: Callable[[BuildState], str | None],
+                 private_key: Callable[[BuildState], str | None] | None = None,
+                 factory: Callable[[BuildState], Communicator] | None = None):
+        self.settings = settings
+        self.kind = settings.get("communicator") or default
+        self.host = host
+        self.private_key = private_key
+        self.factory = factory
+
+    def run(self, state: BuildState) -> Action:
+        communicator = self._make(state)
+        if self.kind == "ssh":
+            state.ui.say("Using SSH communicator to connect: " + str(state.generated.get("Host", "")))
+            state.ui.say("Waiting for SSH to become available...")
+        try:
+            communicator.connect(state.cancel)
+        except CommunicatorError as exc:
+            raise StepError(str(exc)) from exc
+        if self.kind == "ssh":
+            state.ui.say("Connected to SSH!")
+        state.communicator = communicator
+        return Action.CONTINUE
+
+    def cleanup(self, state: BuildState) -> None:
+        if state.communicator is not None:
+            state.communicator.disconnect()
+
+    def _make(self, state: BuildState) -> Communicator:
+        if self.factory is not None:
+            return self.factory(state)
+        if self.kind == "none":
+            from builds.engine.communicators.none import NoneCommunicator
+
+            return NoneCommunicator()
+        if self.kind == "ssh":
+            return self._ssh(state)
+        raise StepError(f"the {self.kind} communicator cannot be used with this builder")
+
+    def _ssh(self, state: BuildState) -> Communicator:
+        import dataclasses
+
+        from builds.engine.communicators.ssh.communicator import SSHCommunicator
+        from builds.engine.communicators.ssh.config import SSHConfig
+
+        config = SSHConfig.from_arguments(self.settings)
+        host = self.host(state) or config.host
+        if not host:
+            raise StepError("no host to connect to: the builder did not provide one and ssh_host is not set")
+        key = self.private_key(state) if self.private_key else None
+        config = dataclasses.replace(config, host=host, private_key=key.encode() if key else config.private_key)
+        for secret in config.secrets():
+            state.ui.masker.add(secret)
+        private_key = config.private_key.decode() if config.private_key else ""
+        if not private_key and config.private_key_file:
+            try:
+                with open(config.private_key_file, encoding="utf-8") as handle:
+                    private_key = handle.read()
+            except OSError:
+                private_key = ""
+        state.generated.update({
+            "Host": host, "Port": config.port, "User": config.username, "Password": config.password,
+            "ConnType": "ssh", "SSHPrivateKey": private_key, "SSHPrivateKeyFile": config.private_key_file,
+            "SSHPublicKey": config.public_key.decode() if config.public_key else "",
+        })
+        return SSHCommunicator(config, say=state.ui.say)

@@ -1,0 +1,1 @@
+"""The core of ``imagehub build``: preparing builds from a template and running them."""

@@ -1,0 +1,277 @@
+"""Preparing builds: from a validated template to builder, provisioner and post-processor instances.
+
+Everything that can be checked before a build starts is checked here, for
+every selected build at once, and reported with positions: a plugin ImageHub
+cannot run yet, a plugin's own configuration problems (``prepare``), a data
+source that fails.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any
+
+from builds.engine import registry
+from builds.engine.cancel import CancelToken
+from builds.engine.hcl import ast
+from builds.engine.hcl.config import Config
+from builds.engine.hcl.decode import decode_body
+from builds.engine.hcl.diagnostics import Diagnostics, Range
+from builds.engine.hcl.evaluate import Scope
+from builds.engine.hcl.template import (
+    POST_PROCESSOR_COMMON,
+    PROVISIONER_COMMON,
+    BuildDecl,
+    BuildSource,
+    PostProcessorDecl,
+    ProvisionerDecl,
+)
+from builds.engine.hcl.validate import validate
+from builds.engine.hcl.values import UNKNOWN, is_unknown
+from builds.engine.hook import Hook, PreparedProvisioner
+from builds.engine.plugins import Builder, PluginContext, PostProcessor
+
+
+@dataclass
+class PreparedPostProcessor:
+    """A post-processor plugin ready to run, with the language-level options of its block."""
+
+    type_name: str
+    plugin: PostProcessor
+    name: str = ""
+    keep_input_artifact: bool | None = None
+
+
+@dataclass
+class PreparedBuild:
+    """One build of one source, ready to run."""
+
+    name: str  # "null.web" or "my-build.null.web"
+    build: BuildDecl
+    source: BuildSource
+    builder: Builder
+    context: PluginContext
+    hook: Hook
+    chains: list[list[PreparedPostProcessor]] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildOptions:
+    """The ``imagehub build`` flags that shape preparation."""
+
+    only: list[str] = field(default_factory=list)
+    except_: list[str] = field(default_factory=list)
+    force: bool = False
+    debug: bool = False
+    on_error: str = "cleanup"
+
+
+def prepare_builds(config: Config, options: BuildOptions,
+                   cancel: CancelToken | None = None) -> tuple[list[PreparedBuild], Diagnostics]:
+    """Validate ``config``, run its data sources and prepare every selected build."""
+    diags = validate(config, options.only, options.except_)
+    if diags.has_errors:
+        return [], diags
+    _run_data_sources(config, diags, cancel or CancelToken())
+    if diags.has_errors:
+        return [], diags
+    secrets = _sensitive_variable_values(config)
+    prepared: list[PreparedBuild] = []
+    for build, source in config.selected_sources(options.only, options.except_):
+        item = _prepare_one(config, build, source, options, secrets, diags)
+        if item is not None:
+            prepared.append(item)
+    if not prepared and not diags.has_errors:
+        diags.error("No builds selected", "The -only/-except options leave no build to run."
+                    if options.only or options.except_ else "The template defines no build.")
+    return prepared, diags
+
+
+def _run_data_sources(config: Config, diags: Diagnostics, cancel: CancelToken) -> None:
+    ctx = config.context
+    for key, data in config.template.data.items():
+        cls = registry.implementation("data", data.type)
+        where = f'data "{data.type}" "{data.name}"'
+        if cls is None:
+            diags.error("Data source not implemented", f'ImageHub cannot run the "{data.type}" data source yet, so '
+                        "this template cannot be built.", data.block.def_range, where)
+            continue
+        spec = registry.lookup("data", data.type)
+        values = decode_body(data.block.body, spec.schema, ctx.scope(), diags, context=where,
+                             missing_range=data.block.def_range)
+        plugin = cls(values, PluginContext(build_name="", build_type=data.type))
+        problems = plugin.prepare()
+        for problem in problems:
+            diags.error("Invalid data source configuration", problem, data.block.def_range, where)
+        if problems:
+            continue
+        try:
+            ctx.data_values[key] = plugin.execute(cancel)
+        except Exception as exc:  # a failing lookup is the user's to see, with its position
+            diags.error("Data source failed", f"{data.ref}: {exc}", data.block.def_range, where)
+    # locals may depend on data sources: evaluate them again now that the data is known
+    ctx.local_values.clear()
+    ctx.local_errors.clear()
+
+
+def _sensitive_variable_values(config: Config) -> list[str]:
+    out: list[str] = []
+    for name, decl in config.template.variables.items():
+        if decl.sensitive:
+            _strings(config.context.variables[name].value, out)
+    for name, decl in config.template.locals.items():
+        if decl.sensitive and name in config.context.local_values:
+            _strings(config.context.local_values[name], out)
+    return out
+
+
+def _strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        out.append(str(value))
+    elif isinstance(value, list):
+        for item in value:
+            _strings(item, out)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _strings(item, out)
+
+
+def _prepare_one(config: Config, build: BuildDecl, source: BuildSource, options: BuildOptions,
+                 secrets: list[str], diags: Diagnostics) -> PreparedBuild | None:
+    ctx = config.context
+    tpl = config.template
+    decl = tpl.sources[(source.type, source.name)]
+    full_name = build.full_name(source)
+    where = f'source "{decl.type}" "{decl.name}"'
+    cls = registry.implementation("builder", source.type)
+    if cls is None:
+        diags.error("Builder not implemented", f'ImageHub cannot build "{source.type}" sources yet.',
+                    decl.block.def_range, where)
+        return None
+    spec = registry.lookup("builder", source.type)
+    errors_before = len(diags.errors)
+    values = decode_body(decl.block.body, spec.schema, ctx.scope(), diags, context=where,
+                         missing_range=decl.block.def_range,
+                         present=frozenset(source.override.attributes) if source.override else frozenset())
+    if source.override is not None:
+        override = decode_body(source.override, spec.schema, ctx.scope(**source.names), diags, context=where,
+                               skip=frozenset({"name"}), present=frozenset(spec.schema.attributes))
+        values.update(override)
+    if len(diags.errors) > errors_before:
+        return None
+    _require_known(values, decl.block.def_range, where, diags)
+    plugin_secrets = list(secrets) + _schema_secrets(spec.schema, values)
+    context = PluginContext(
+        build_name=full_name, build_type=source.type, source_name=source.local_name or source.name,
+        force=options.force, debug=options.debug, on_error=options.on_error,
+        template_dir=str(tpl.root), packer_run_uuid=ctx.run_uuid,
+        user_variables={n: v.value for n, v in ctx.variables.items()}, sensitive_values=plugin_secrets)
+    builder = cls(values, context)
+    for problem in builder.prepare():
+        diags.error("Invalid builder configuration", problem, decl.block.def_range, where)
+    plugin_secrets.extend(builder.sensitive_values())
+
+    scope = ctx.build_scope(build.name, source.type, source.local_name or source.name, placeholders=True)
+    names = {full_name, source.display_name, f"{source.type}.{source.name}"}
+    hook = Hook()
+    for prov in build.provisioners:
+        if not _selected(prov.only, prov.except_, names):
+            continue
+        prepared = _prepare_provisioner(prov, scope, context, source, diags, plugin_secrets)
+        if prepared is not None:
+            hook.provisioners.append(prepared)
+    if build.error_cleanup_provisioner is not None:
+        hook.error_cleanup = _prepare_provisioner(build.error_cleanup_provisioner, scope, context, source, diags,
+                                                  plugin_secrets)
+    chains: list[list[PreparedPostProcessor]] = []
+    for chain in build.post_processors:
+        prepared_chain = []
+        for pp in chain:
+            if not _selected(pp.only, pp.except_, names):
+                continue
+            item = _prepare_post_processor(pp, scope, context, diags, plugin_secrets)
+            if item is not None:
+                prepared_chain.append(item)
+        if prepared_chain:
+            chains.append(prepared_chain)
+    if len(diags.errors) > errors_before:
+        return None
+    return PreparedBuild(full_name, build, source, builder, context, hook, chains, plugin_secrets)
+
+
+def _selected(only: list[str], except_: list[str], names: set[str]) -> bool:
+    if only and not any(fnmatch.fnmatchcase(n, p) for p in only for n in names):
+        return False
+    return not (except_ and any(fnmatch.fnmatchcase(n, p) for p in except_ for n in names))
+
+
+def _require_known(values: dict, rng: Range, where: str, diags: Diagnostics) -> None:
+    for key, value in values.items():
+        if is_unknown(value):
+            diags.error("Value not known", f'The value of "{key}" is not known when the build starts.', rng, where)
+
+
+def _schema_secrets(schema, values: dict) -> list[str]:
+    out: list[str] = []
+    for name, attr in schema.attributes.items():
+        if attr.sensitive and isinstance(values.get(name), str) and values.get(name):
+            out.append(values[name])
+    return out
+
+
+def _plugin_values(block: ast.Block, kind: str, type_name: str, scope: Scope, skip: frozenset[str],
+                   where: str, diags: Diagnostics) -> tuple[type | None, dict[str, Any] | None]:
+    cls = registry.implementation(kind, type_name)
+    if cls is None:
+        diags.error(f"{kind.capitalize()} not implemented", f'ImageHub cannot run the "{type_name}" {kind} yet.',
+                    block.def_range, where)
+        return None, None
+    spec = registry.lookup(kind, type_name)
+    errors_before = len(diags.errors)
+    values = decode_body(block.body, spec.schema, scope, diags, context=where, skip=skip,
+                         missing_range=block.def_range)
+    if len(diags.errors) > errors_before:
+        return None, None
+    return cls, values
+
+
+def _prepare_provisioner(prov: ProvisionerDecl, scope: Scope, context: PluginContext, source: BuildSource,
+                         diags: Diagnostics, secrets: list[str]) -> PreparedProvisioner | None:
+    where = f'provisioner "{prov.type}"'
+    cls, values = _plugin_values(prov.block, "provisioner", prov.type, scope.child(**prov.names),
+                                 PROVISIONER_COMMON, where, diags)
+    if cls is None:
+        return None
+    for key in (f"{source.type}.{source.local_name or source.name}", f"{source.type}.{source.name}",
+                source.type):
+        override = prov.override.get(key)
+        if isinstance(override, dict):
+            values.update(override)
+            break
+    values = {k: v for k, v in values.items() if v is not UNKNOWN}
+    plugin = cls(values, context)
+    for problem in plugin.prepare():
+        diags.error("Invalid provisioner configuration", problem, prov.block.def_range, where)
+    spec = registry.lookup("provisioner", prov.type)
+    secrets.extend(_schema_secrets(spec.schema, values))
+    return PreparedProvisioner(prov.type, plugin, prov.name, prov.pause_before, prov.max_retries, prov.timeout,
+                               prov.continue_on_error)
+
+
+def _prepare_post_processor(pp: PostProcessorDecl, scope: Scope, context: PluginContext, diags: Diagnostics,
+                            secrets: list[str]) -> PreparedPostProcessor | None:
+    where = f'post-processor "{pp.type}"'
+    cls, values = _plugin_values(pp.block, "post-processor", pp.type, scope.child(**pp.names),
+                                 POST_PROCESSOR_COMMON, where, diags)
+    if cls is None:
+        return None
+    plugin = cls(values, context)
+    for problem in plugin.prepare():
+        diags.error("Invalid post-processor configuration", problem, pp.block.def_range, where)
+    spec = registry.lookup("post-processor", pp.type)
+    secrets.extend(_schema_secrets(spec.schema, values))
+    return PreparedPostProcessor(pp.type, plugin, pp.name, pp.keep_input_artifact)

@@ -4,6 +4,8 @@ import socket
 
 import pytest
 
+pytest_plugins = ["tests.fixtures.dockerd", "tests.fixtures.sshd"]
+
 
 def find_free_port(host: str = "127.0.0.1") -> int:
     """Return a TCP port on `host` that nothing listens on at the moment."""

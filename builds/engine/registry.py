@@ -205,7 +205,9 @@ IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("post-processor", "compress"): f"{_ENGINE}.post_processors.compress.post_processor:CompressPostProcessor",
     ("post-processor", "artifice"): f"{_ENGINE}.post_processors.artifice.post_processor:ArtificePostProcessor",
     ("post-processor", "shell-local"): f"{_ENGINE}.post_processors.shell_local.post_processor:ShellLocalPostProcessor",
+    ("provisioner", "shell"): f"{_ENGINE}.provisioners.shell.provisioner:ShellProvisioner",
     ("provisioner", "shell-local"): f"{_ENGINE}.provisioners.shell_local.provisioner:ShellLocalProvisioner",
+    ("provisioner", "breakpoint"): f"{_ENGINE}.provisioners.breakpoint.provisioner:BreakpointProvisioner",
 }
 
 

@@ -1,8 +1,11 @@
-"""Fixtures for the provisioner tests: a recording build UI, a plugin context and a cancel token."""
+"""Fixtures for the provisioner tests: a recording build UI, a plugin context, a cancel token and an
+SSH communicator connected to the test sshd."""
 
 import pytest
 
 from builds.engine.cancel import CancelToken
+from builds.engine.communicators.ssh.communicator import SSHCommunicator
+from builds.engine.communicators.ssh.config import SSHConfig
 from builds.engine.plugins import PluginContext
 from builds.engine.ui import BuildUI, ListSink
 
@@ -46,3 +49,12 @@ def context(tmp_path):
 @pytest.fixture
 def cancel():
     return CancelToken()
+
+
+@pytest.fixture(scope="module")
+def ssh(sshd):
+    """An SSH communicator connected to the test sshd, shared by a test module."""
+    communicator = SSHCommunicator(SSHConfig.from_arguments(sshd.arguments()))
+    communicator.connect(CancelToken())
+    yield communicator
+    communicator.disconnect()

@@ -33,20 +33,32 @@ def parse_duration(text: str) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    """Format seconds the way Go prints a duration (``1m30s``, ``500ms``, ``0s``)."""
-    if seconds == 0:
+    """Format seconds the way Go prints a duration (``1m30s``, ``500ms``, ``1.5µs``, ``0s``)."""
+    nanos = int(round(seconds * 1_000_000_000))
+    if nanos == 0:
         return "0s"
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    if seconds < 1:
-        ms = seconds * 1000
-        return f"{sign}{ms:g}ms"
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
+    sign = "-" if nanos < 0 else ""
+    nanos = abs(nanos)
+    if nanos < 1_000:
+        return f"{sign}{nanos}ns"
+    if nanos < 1_000_000:
+        return f"{sign}{_decimal(nanos, 1_000)}µs"
+    if nanos < 1_000_000_000:
+        return f"{sign}{_decimal(nanos, 1_000_000)}ms"
+    hours, rest = divmod(nanos, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
     out = sign
     if hours:
-        out += f"{int(hours)}h"
+        out += f"{hours}h"
     if hours or minutes:
-        out += f"{int(minutes)}m"
-    out += f"{secs:g}s"
-    return out
+        out += f"{minutes}m"
+    return f"{out}{_decimal(rest, 1_000_000_000)}s"
+
+
+def _decimal(value: int, unit: int) -> str:
+    """``value / unit`` written exactly, without trailing zeros (``1500, 1000`` → ``1.5``)."""
+    whole, fraction = divmod(value, unit)
+    if not fraction:
+        return str(whole)
+    digits = str(fraction).rjust(len(str(unit)) - 1, "0").rstrip("0")
+    return f"{whole}.{digits}"

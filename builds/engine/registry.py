@@ -206,6 +206,7 @@ IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("post-processor", "artifice"): f"{_ENGINE}.post_processors.artifice.post_processor:ArtificePostProcessor",
     ("post-processor", "shell-local"): f"{_ENGINE}.post_processors.shell_local.post_processor:ShellLocalPostProcessor",
     ("provisioner", "shell"): f"{_ENGINE}.provisioners.shell.provisioner:ShellProvisioner",
+    ("provisioner", "file"): f"{_ENGINE}.provisioners.file.provisioner:FileProvisioner",
     ("provisioner", "shell-local"): f"{_ENGINE}.provisioners.shell_local.provisioner:ShellLocalProvisioner",
     ("provisioner", "breakpoint"): f"{_ENGINE}.provisioners.breakpoint.provisioner:BreakpointProvisioner",
 }

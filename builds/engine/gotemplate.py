@@ -11,6 +11,7 @@ trimming, with Packer's function set.
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import time
@@ -148,17 +149,31 @@ def _command(command: list[tuple[str, Any]], piped: Any, data, funcs, text: str)
         args = [_argument(k, t, data, text) for k, t in command[1:]]
         if piped is not _MISSING:
             args.append(piped)
+        wanted = _arity_mismatch(func, len(args))
+        if wanted is not None:
+            raise TemplateError(f'template: wrong number of args for {tok}: want {wanted} got {len(args)} '
+                                f'in "{text}"')
         try:
             return func(*args)
-        except TemplateError:
-            raise
-        except TypeError as exc:
-            raise TemplateError(f'template: wrong number of args for {tok} in "{text}": {exc}') from None
         except Exception as exc:
             raise TemplateError(f'template: error calling {tok} in "{text}": {exc}') from None
     if len(command) > 1 or piped is not _MISSING:
         raise TemplateError(f'template: can\'t give argument to non-function {tok} in "{text}"')
     return _argument(kind, tok, data, text)
+
+
+def _arity_mismatch(func: Callable[..., Any], count: int) -> int | None:
+    """The number of arguments ``func`` takes if ``count`` is not acceptable to it, else None."""
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return None  # a builtin without a signature: let the call decide
+    try:
+        signature.bind(*range(count))
+    except TypeError:
+        return sum(1 for p in signature.parameters.values()
+                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty)
+    return None
 
 
 def _argument(kind: str, tok: Any, data, text: str) -> Any:

@@ -29,8 +29,9 @@ from paramiko.message import Message
 from builds.engine.communicators.base import CommunicatorError
 from builds.engine.communicators.ssh.keys import KeyPairError
 
-# Errors of the protocol layer other modules catch without importing paramiko.
-ProtocolError = paramiko.SSHException
+# What a channel or sftp call raises when the connection under it fails; other modules
+# catch these without importing paramiko.
+TRANSPORT_ERRORS = (paramiko.SSHException, OSError, EOFError)
 
 HANDSHAKE_TIMEOUT = 60.0  # Packer's default for one handshake
 CHANNEL_TIMEOUT = 30.0

@@ -26,7 +26,7 @@ from builds.engine.communicators.base import (
     RemoteCommand,
 )
 from builds.engine.communicators.ssh import client
-from builds.engine.communicators.ssh.client import ConnectError, Connection, ProtocolError
+from builds.engine.communicators.ssh.client import TRANSPORT_ERRORS, ConnectError, Connection
 from builds.engine.communicators.ssh.config import SSHConfig
 from builds.engine.communicators.ssh.connect import ATTEMPT_TIMEOUT, connect_once, wait_for_ssh
 from builds.engine.communicators.ssh.transfer import ScpTransfer, SftpTransfer
@@ -128,7 +128,7 @@ class SSHCommunicator(Communicator):
                 if cmd.stdin:
                     channel.sendall(cmd.stdin)
                 channel.shutdown_write()
-            except (ProtocolError, OSError) as exc:
+            except TRANSPORT_ERRORS as exc:
                 if not connection.is_active():
                     return -1
                 raise CommunicatorError(f"ssh: cannot start the command on {self.config.address}: "
@@ -163,8 +163,8 @@ class SSHCommunicator(Communicator):
             select.select([waker], [], [], POLL_INTERVAL)
 
     def _exit_status(self, channel, connection: Connection) -> int:
-        if channel.exit_status_ready():
-            return channel.recv_exit_status()
+        if channel.exit_status_ready() and channel.exit_status != -1:
+            return channel.exit_status
         # The channel closed without a status: either the connection dropped (reboot), or
         # the command was killed by a signal (sshd then sends exit-signal, which paramiko ignores).
         connection.transport.join(0.3)
@@ -178,7 +178,7 @@ class SSHCommunicator(Communicator):
             if self.config.pty:
                 channel.send(b"\x03")
             client.send_signal(channel, "TERM")
-        except (ProtocolError, OSError, EOFError):
+        except TRANSPORT_ERRORS:
             return
 
     def _kill(self, channel) -> None:
@@ -187,7 +187,7 @@ class SSHCommunicator(Communicator):
         if not channel.status_event.wait(KILL_GRACE):
             try:
                 client.send_signal(channel, "KILL")
-            except (ProtocolError, OSError, EOFError):
+            except TRANSPORT_ERRORS:
                 return
             channel.status_event.wait(KILL_GRACE)
 

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from builds.engine.communicators.base import CommunicatorError
-from builds.engine.communicators.ssh.client import Connection, ProtocolError
+from builds.engine.communicators.ssh.client import TRANSPORT_ERRORS, Connection
 
 CHUNK = 256 * 1024
 DEFAULT_MODE = 0o644
@@ -83,7 +83,7 @@ class SftpTransfer:
             self.sftp.putfo(data, remote_path, confirm=True)
             if mode is not None:
                 self.sftp.chmod(remote_path, mode & 0o7777)
-        except (OSError, ProtocolError) as exc:
+        except TRANSPORT_ERRORS as exc:
             raise CommunicatorError(f"ssh: upload to {remote_path} failed: {_reason(exc)}") from None
 
     def upload_dir(self, remote_dir: str, local_dir: str, exclude: list[str] | None) -> None:
@@ -103,14 +103,14 @@ class SftpTransfer:
                     with open(local_path, "rb") as handle:
                         self.sftp.putfo(handle, remote_path, confirm=True)
                     self.sftp.chmod(remote_path, stat.S_IMODE(mode))
-        except (OSError, ProtocolError) as exc:
+        except TRANSPORT_ERRORS as exc:
             raise CommunicatorError(f"ssh: upload of {local_dir} to {remote_dir} failed: "
                                     f"{_reason(exc)}") from None
 
     def download(self, remote_path: str, data: BinaryIO) -> None:
         try:
             self.sftp.getfo(remote_path, data)
-        except (OSError, ProtocolError) as exc:
+        except TRANSPORT_ERRORS as exc:
             raise CommunicatorError(f"ssh: download of {remote_path} failed: {_reason(exc)}") from None
 
     def download_dir(self, remote_dir: str, local_dir: str, exclude: list[str] | None) -> None:
@@ -122,7 +122,7 @@ class SftpTransfer:
             os.makedirs(target, exist_ok=True)
             self._download_tree(remote_dir, target, "", exclude)
             os.chmod(target, stat.S_IMODE(top.st_mode))
-        except (OSError, ProtocolError) as exc:
+        except TRANSPORT_ERRORS as exc:
             raise CommunicatorError(f"ssh: download of {remote_dir} failed: {_reason(exc)}") from None
 
     def _download_tree(self, remote_dir: str, local_dir: str, prefix: str, exclude: list[str] | None) -> None:
@@ -279,7 +279,7 @@ class _ScpSession:
         self.channel = self.connection.open_session()
         try:
             self.channel.exec_command(self.command)
-        except ProtocolError as exc:
+        except TRANSPORT_ERRORS as exc:
             self.channel.close()
             raise CommunicatorError(f"ssh: {self.what} failed: {exc}") from None
         return self
@@ -370,14 +370,14 @@ class _ScpSession:
     def _send(self, data: bytes) -> None:
         try:
             self.channel.sendall(data)
-        except (OSError, ProtocolError) as exc:
+        except TRANSPORT_ERRORS as exc:
             raise CommunicatorError(f"ssh: {self.what} failed: {_reason(exc)}: "
                                     f"{self._stderr() or 'connection lost'}") from None
 
     def _recv(self, size: int) -> bytes:
         try:
             chunk = self.channel.recv(size)
-        except (OSError, ProtocolError) as exc:
+        except TRANSPORT_ERRORS as exc:
             raise CommunicatorError(f"ssh: {self.what} failed: {_reason(exc)}") from None
         if not chunk:
             raise CommunicatorError(f"ssh: {self.what} failed: {self._stderr() or 'scp ended early'}")
@@ -429,6 +429,8 @@ class _spooled:
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, EOFError):
+        return "the connection closed"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__

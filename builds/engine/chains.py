@@ -36,7 +36,7 @@ report or remove them.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -157,15 +157,16 @@ def run_chains(chains: Sequence[Sequence[ChainPostProcessor]], artifact: Artifac
             elif keep:
                 outcome.artifacts.append(prior)
             else:
-                _destroy(prior, outcome, f"Failed cleaning up prior artifact: {{}}; pp is {link.type_name}")
+                _destroy(prior, outcome, lambda exc, pp=link.type_name: f"Failed cleaning up prior artifact: {exc}; "
+                         f"pp is {pp}")
             prior = result.artifact
         if finished:
             outcome.artifacts.append(prior)
     if keep_original:
         outcome.artifacts.insert(0, artifact)
     else:
-        _destroy(artifact, outcome, "Error destroying builder artifact: {}; bad artifact: "
-                 + _go_string_slice(artifact.files))
+        _destroy(artifact, outcome, lambda exc: f"Error destroying builder artifact: {exc}; bad artifact: "
+                 f"{_go_string_slice(artifact.files)}")
     return outcome
 
 
@@ -175,11 +176,11 @@ def _stopped(outcome: ChainOutcome, builder_artifact: Artifact) -> ChainOutcome:
     return outcome
 
 
-def _destroy(artifact: Artifact, outcome: ChainOutcome, message: str) -> None:
+def _destroy(artifact: Artifact, outcome: ChainOutcome, message: Callable[[Exception], str]) -> None:
     try:
         artifact.destroy()
     except Exception as exc:  # a file or image that cannot be removed is reported, not fatal
-        outcome.errors.append(message.format(exc))
+        outcome.errors.append(message(exc))
 
 
 @contextlib.contextmanager

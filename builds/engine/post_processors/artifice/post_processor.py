@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from builds.engine.artifact import Artifact
 from builds.engine.cancel import CancelToken
 from builds.engine.gotemplate import TemplateError, render
-from builds.engine.plugins import PostProcessError, PostProcessor, PostProcessResult
+from builds.engine.plugins import PluginContext, PostProcessError, PostProcessor, PostProcessResult
 from builds.engine.post_processors.common import (
     FilesArtifact,
     os_error_text,
@@ -33,7 +34,15 @@ class ArtificePostProcessor(PostProcessor):
 
     type_name = "artifice"
 
+    def __init__(self, config: dict[str, Any], context: PluginContext):
+        super().__init__(config, context)
+        self._problems = self._configure()
+
     def prepare(self) -> list[str]:
+        """Return the configuration's problems (empty when it is valid)."""
+        return list(self._problems)
+
+    def _configure(self) -> list[str]:
         self.files: list[str] = list(self.raw.get("files") or [])
         if not self.files:
             return ["No files specified in artifice configuration"]

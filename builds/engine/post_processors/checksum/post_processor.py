@@ -17,7 +17,7 @@ from typing import Any
 from builds.engine.artifact import Artifact
 from builds.engine.cancel import CancelToken
 from builds.engine.gotemplate import TemplateError, render
-from builds.engine.plugins import PostProcessError, PostProcessor, PostProcessResult
+from builds.engine.plugins import PluginContext, PostProcessError, PostProcessor, PostProcessResult
 from builds.engine.post_processors.common import (
     FilesArtifact,
     generated_data,
@@ -39,7 +39,15 @@ class ChecksumPostProcessor(PostProcessor):
 
     type_name = "checksum"
 
+    def __init__(self, config: dict[str, Any], context: PluginContext):
+        super().__init__(config, context)
+        self._problems = self._configure()
+
     def prepare(self) -> list[str]:
+        """Return the configuration's problems (empty when it is valid)."""
+        return list(self._problems)
+
+    def _configure(self) -> list[str]:
         problems = []
         types = self.raw.get("checksum_types")
         self.checksum_types: list[str] = ["md5"] if types is None else list(types)

@@ -16,7 +16,7 @@ from typing import Any
 from builds.engine.artifact import Artifact
 from builds.engine.cancel import Cancelled, CancelToken
 from builds.engine.gotemplate import TemplateError, render
-from builds.engine.plugins import PostProcessError, PostProcessor, PostProcessResult
+from builds.engine.plugins import PluginContext, PostProcessError, PostProcessor, PostProcessResult
 from builds.engine.post_processors.common import (
     FilesArtifact,
     generated_data,
@@ -44,7 +44,15 @@ class CompressPostProcessor(PostProcessor):
 
     type_name = "compress"
 
+    def __init__(self, config: dict[str, Any], context: PluginContext):
+        super().__init__(config, context)
+        self._problems = self._configure()
+
     def prepare(self) -> list[str]:
+        """Return the configuration's problems (empty when it is valid)."""
+        return list(self._problems)
+
+    def _configure(self) -> list[str]:
         problems = []
         self.output = self.raw.get("output") or DEFAULT_OUTPUT
         self.format = formats.detect(self.output, self.raw.get("format") or "")

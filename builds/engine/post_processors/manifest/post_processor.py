@@ -24,7 +24,7 @@ from typing import Any
 from builds.engine.artifact import Artifact
 from builds.engine.cancel import CancelToken
 from builds.engine.gotemplate import TemplateError, render
-from builds.engine.plugins import PostProcessError, PostProcessor, PostProcessResult
+from builds.engine.plugins import PluginContext, PostProcessError, PostProcessor, PostProcessResult
 from builds.engine.post_processors.common import (
     generated_data,
     os_error_text,
@@ -48,7 +48,15 @@ class ManifestPostProcessor(PostProcessor):
 
     type_name = "manifest"
 
+    def __init__(self, config: dict[str, Any], context: PluginContext):
+        super().__init__(config, context)
+        self._problems = self._configure()
+
     def prepare(self) -> list[str]:
+        """Return the configuration's problems (empty when it is valid)."""
+        return list(self._problems)
+
+    def _configure(self) -> list[str]:
         problems = []
         self.output = self.raw.get("output") or DEFAULT_OUTPUT
         self.strip_path = bool(self.raw.get("strip_path"))
@@ -261,8 +269,10 @@ class _locked:
             time.sleep(attempt * LOCK_BACKOFF_SECONDS)
             try:
                 os.close(os.open(self._lock_file, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-            except OSError:
+            except FileExistsError:
                 continue
+            except OSError:
+                break  # no directory or no permission: the write will say so
             self._created = True
             break
 

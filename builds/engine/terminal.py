@@ -14,16 +14,17 @@ _RED = "31"
 
 
 def humanize_duration(seconds: float) -> str:
-    """A duration as Packer prints it: ``1 minute 30 seconds 500 milliseconds``."""
-    micros = int(round(seconds * 1_000_000))
-    units = (("week", 604_800_000_000), ("day", 86_400_000_000), ("hour", 3_600_000_000),
-             ("minute", 60_000_000), ("second", 1_000_000), ("millisecond", 1000), ("microsecond", 1))
+    """A duration as Packer prints it, in its two largest units: ``1 minute 30 seconds``."""
+    micros = int(round(seconds * 1_000_000_000)) // 1000  # whole nanoseconds, then truncated, as Go does
+    units = (("year", 31_536_000_000_000), ("week", 604_800_000_000), ("day", 86_400_000_000),
+             ("hour", 3_600_000_000), ("minute", 60_000_000), ("second", 1_000_000), ("millisecond", 1000),
+             ("microsecond", 1))
     parts = []
     for name, size in units:
         count, micros = divmod(micros, size)
         if count:
             parts.append(f"{count} {name}{'' if count == 1 else 's'}")
-    return " ".join(parts) or "0 seconds"
+    return " ".join(parts[:2]) or "0 seconds"
 
 
 def machine_escape(text: str) -> str:

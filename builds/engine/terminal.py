@@ -60,9 +60,11 @@ class TerminalSink:
         """A line that belongs to no build (``==> Builds finished...``)."""
         with self._lock:
             if self.machine:
-                self.out.write(f"{int(time.time())},{build},ui,say,{machine_escape(text)}\n")
-            else:
+                self.out.write(f"{int(time.time())},,ui,say,{machine_escape(text)}\n")
+            elif build:  # written through the build's own output, so timestamped and in its colour
                 self.out.write(self._paint(self._stamp(text), self._colors.get(build, ""), bold=True) + "\n")
+            else:
+                self.out.write(text + "\n")
             self.out.flush()
 
     def machine_event(self, build: str, kind: str, *data: str) -> None:

@@ -80,7 +80,7 @@ class TerminalSink:
         color = self._colors.get(build)
         if color is None:
             color = self._colors[build] = _COLORS[len(self._colors) % len(_COLORS)]
-            if not self.machine:
+            if self.color:
                 self.out.write(self._paint(f"{build}: output will be in this color.", color, bold=True) + "\n\n")
         return color
 

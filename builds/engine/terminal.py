@@ -105,7 +105,7 @@ class TerminalSink:
             text, bold, color = f"==> {line.build}: {line.text}", True, _RED
         else:  # MESSAGE, STDOUT
             text, bold = f"    {line.build}: {line.text}", False
-        self.out.write(self._paint(self._stamp(text, line.time), color, bold) + "\n")
+        self.out.write(self._paint(self._stamp(text.rstrip(), line.time), color, bold) + "\n")
 
     def _write_machine(self, line: Line) -> None:
         stamp = int(line.time)
@@ -115,4 +115,5 @@ class TerminalSink:
             return
         kind = {SAY: "say", MESSAGE: "message", STDOUT: "message", ERROR: "error", STDERR: "error"}[line.stream]
         prefix = "==> " if kind in ("say", "error") else "    "
-        self.out.write(f"{stamp},,ui,{kind},{machine_escape(prefix + line.build + ': ' + line.text)}\n")
+        text = (prefix + line.build + ": " + line.text).rstrip()  # as Packer trims a build's lines
+        self.out.write(f"{stamp},,ui,{kind},{machine_escape(text)}\n")

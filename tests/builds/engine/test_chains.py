@@ -1,12 +1,20 @@
 """Tests of running post-processor chains: Packer's order of artifacts, keep rules, destruction and errors."""
 
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+
 import pytest
 
 from builds.engine.artifact import Artifact
 from builds.engine.cancel import Cancelled, CancelToken
 from builds.engine.chains import ChainLink, run_chains, select_chains, skips
 from builds.engine.plugins import PluginContext, PostProcessError, PostProcessor, PostProcessResult
-from builds.engine.ui import BuildUI, ListSink
+from builds.engine.registry import implementation
+from builds.engine.ui import SAY, BuildUI, ListSink
 
 
 class Tracked(Artifact):
@@ -237,3 +245,101 @@ def test_a_skipped_first_link_lets_the_next_one_decide_about_the_builders_artifa
     keeper = link(Fake("b", log, keep=True))
     outcome = run_chains(select_chains([[skipped, keeper]], "null.web"), builder, ui, CancelToken())
     assert ids(outcome) == ["builder", "b"]
+
+
+# --- side by side with packer -------------------------------------------------------------
+
+PACKER = shutil.which("packer")
+
+SIDE_BY_SIDE = {
+    "checksum": [("checksum", "", None, {
+        "checksum_types": ["md5", "sha256"],
+        "output": "out/{{.BuildName}}_{{.BuilderType}}_{{.ChecksumType}}.checksum"})],
+    "archive": [("compress", "", True, {"output": "out/arch.tar.gz"}),
+                ("manifest", "", None, {"output": "out/manifest.json", "strip_time": True,
+                                        "custom_data": {"a": "b", "x<y": "&{{build_name}}"}})],
+    "artifice": [("artifice", "", None, {"files": ["out/a.txt", "out/*.checksum", "missing"]})],
+    "shell": [("shell-local", "sl", None, {"inline": ["echo name=$PACKER_BUILD_NAME type=$PACKER_BUILDER_TYPE"]})],
+}
+
+
+def _hcl(value):
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {_hcl(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value)
+
+
+def _packer_template():
+    blocks = []
+    for chain in SIDE_BY_SIDE.values():
+        inner = []
+        for type_name, name, keep, config in chain:
+            body = dict(config)
+            if name:
+                body = {"name": name, **body}
+            if keep is not None:
+                body["keep_input_artifact"] = keep
+            lines = "\n".join(f"    {k} = {_hcl(v)}" for k, v in body.items())
+            inner.append(f'  post-processor "{type_name}" {{\n{lines}\n  }}')
+        blocks.append("\n".join(inner) if len(inner) == 1 else "  post-processors {\n" + "\n".join(inner) + "\n  }")
+    return ('source "file" "web" {\n  content = "hello world\\n"\n  target = "out/a.txt"\n}\n'
+            'build {\n  sources = ["source.file.web"]\n' + "\n".join(blocks) + "\n}\n")
+
+
+def _normalise(line):
+    return re.sub(r"packer-shell\w+", "packer-shell*", line)
+
+
+@pytest.mark.packer
+@pytest.mark.skipif(PACKER is None, reason="packer binary not installed")
+def test_chains_match_packer_side_by_side(tmp_path, monkeypatch):
+    theirs, ours = tmp_path / "packer", tmp_path / "imagehub"
+    theirs.mkdir()
+    ours.mkdir()
+    (theirs / "t.pkr.hcl").write_text(_packer_template())
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "PACKER_NO_COLOR": "1"}
+    env.pop("PACKER_LOG", None)
+    run = subprocess.run([PACKER, "build", "-machine-readable", "t.pkr.hcl"], cwd=theirs, env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    records = [line.split(",", 3) for line in run.stdout.splitlines() if line.count(",") >= 3]
+    their_lines = []
+    for _, _, kind, rest in records:
+        if kind == "ui" and rest.startswith(("say,", "message,")):
+            text = rest.split(",", 1)[1].replace("%!(PACKER_COMMA)", ",")
+            if text.startswith("Build 'file.web' finished"):
+                break
+            their_lines.append(_normalise(text))
+    their_artifacts = [rest.split(",", 2)[2].replace("%!(PACKER_COMMA)", ",") for _, _, kind, rest in records
+                       if kind == "artifact" and rest.split(",")[1] == "string"]
+    run_uuid = json.loads((theirs / "out" / "manifest.json").read_text())["last_run_uuid"]
+
+    (ours / "out").mkdir()
+    shutil.copy2(theirs / "out" / "a.txt", ours / "out" / "a.txt")
+    monkeypatch.chdir(ours)
+    context = PluginContext("file.web", "file", source_name="web", packer_run_uuid=run_uuid)
+    chains = []
+    for chain in SIDE_BY_SIDE.values():
+        links = []
+        for type_name, name, keep, config in chain:
+            plugin = implementation("post-processor", type_name)(config, context)
+            assert plugin.prepare() == []
+            links.append(ChainLink(type_name, plugin, name, keep))
+        chains.append(links)
+    sink = ListSink()
+    builder = Artifact("packer.file", id="File", files=["out/a.txt"], description="Stored file: out/a.txt")
+    outcome = run_chains(chains, builder, BuildUI("file.web", sink), CancelToken())
+    assert outcome.errors == []
+    our_lines = [_normalise(f"==> {line.build}: {line.text}" if line.stream == SAY else f"    {line.build}: {line.text}")
+                 for line in sink.lines]
+    assert our_lines == their_lines
+    assert [a.string() for a in outcome.artifacts] == their_artifacts
+
+    for name in ("web_file_md5.checksum", "web_file_sha256.checksum"):
+        assert (ours / "out" / name).read_bytes() == (theirs / "out" / name).read_bytes(), name
+    # Byte for byte but for the archive's size: gzip streams differ between compressors.
+    sizes = re.compile(r'("name": "out/arch.tar.gz",\n\s+"size": )\d+')
+    assert sizes.sub(r"\1N", (ours / "out" / "manifest.json").read_text()) == sizes.sub(
+        r"\1N", (theirs / "out" / "manifest.json").read_text())
+    assert gzip.decompress((ours / "out" / "arch.tar.gz").read_bytes()) == gzip.decompress(
+        (theirs / "out" / "arch.tar.gz").read_bytes())

@@ -135,10 +135,10 @@ class DockerDriver:
         """Remove the image (or the one name, when ``image`` is ``repo:tag``)."""
         self._call(f"delete image {image}", self.api.remove_image, image)
 
-    def save_image(self, image: str, dest: BinaryIO) -> None:
+    def save_image(self, image: str, dest: BinaryIO, cancel: CancelToken | None = None) -> None:
         """Write ``docker save`` of ``image`` (a tar with its layers and config) to ``dest``."""
         chunks = self._call(f"save image {image}", self.api.get_image, image, chunk_size=_CHUNK)
-        self._write_stream(f"save image {image}", chunks, dest)
+        self._write_stream(f"save image {image}", chunks, dest, cancel)
 
     def import_image(self, source: BinaryIO, repository: str = "", changes: Iterable[str] = (),
                      platform: str = "") -> str:
@@ -210,10 +210,10 @@ class DockerDriver:
                             message=message or None, changes=list(changes) or None)
         return result["Id"]
 
-    def export_container(self, container_id: str, dest: BinaryIO) -> None:
+    def export_container(self, container_id: str, dest: BinaryIO, cancel: CancelToken | None = None) -> None:
         """Write the container's file system as a flat tar (``docker export``) to ``dest``."""
         chunks = self._call("export the container", self.api.export, container_id, chunk_size=_CHUNK)
-        self._write_stream("export the container", chunks, dest)
+        self._write_stream("export the container", chunks, dest, cancel)
 
     def stop_container(self, container_id: str) -> None:
         self._call(f"stop container {container_id[:12]}", self.api.stop, container_id)
@@ -241,9 +241,13 @@ class DockerDriver:
         except DockerException as exc:
             raise DockerError(f"Failed to {what}: {describe_error(exc)}") from exc
 
-    def _write_stream(self, what: str, chunks: Iterable[bytes], dest: BinaryIO) -> None:
+    def _write_stream(self, what: str, chunks: Iterable[bytes], dest: BinaryIO,
+                      cancel: CancelToken | None) -> None:
+        """Copy a download to ``dest``; raises Cancelled between chunks once ``cancel`` is set."""
         try:
             for chunk in chunks:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
                 dest.write(chunk)
         except DockerException as exc:
             raise DockerError(f"Failed to {what}: {describe_error(exc)}") from exc

@@ -138,7 +138,7 @@ def parse_run_args(args: list[str]) -> RunOptions:
                 _set_flag(options, name, value if has_value else "", arg)
                 continue
             if name not in _VALUES:
-                raise RunCommandError(_unsupported(arg))
+                raise RunCommandError(_unsupported("--" + name))
             if not has_value:
                 value, index = _next_value(args, index, arg)
             _set_value(options, name, value)

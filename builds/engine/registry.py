@@ -209,6 +209,7 @@ IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("provisioner", "file"): f"{_ENGINE}.provisioners.file.provisioner:FileProvisioner",
     ("provisioner", "shell-local"): f"{_ENGINE}.provisioners.shell_local.provisioner:ShellLocalProvisioner",
     ("provisioner", "breakpoint"): f"{_ENGINE}.provisioners.breakpoint.provisioner:BreakpointProvisioner",
+    ("provisioner", "ansible"): f"{_ENGINE}.provisioners.ansible.provisioner:AnsibleProvisioner",
 }
 
 

@@ -232,7 +232,7 @@ def test_humanize_duration_truncates_below_a_microsecond_as_go_does():
     assert humanize_duration(1.9999996) == "1 second 999 milliseconds"
 
 
-PACKER = shutil.which("packer", path="/usr/bin")
+PACKER = shutil.which("packer")
 
 TEMPLATE = """
 source "null" "x" {

@@ -57,6 +57,7 @@ class Hook:
                     state.ui.error(f"Provisioner {prov.label} failed, continuing (continue_on_error): {exc}")
                     continue
                 raise StepError(str(exc)) from exc
+        state.ui.step = "StepProvision"
 
     def run_error_cleanup(self, state: BuildState) -> None:
         """Run the ``error-cleanup-provisioner`` after a failure (``-on-error=run-cleanup-provisioner``)."""

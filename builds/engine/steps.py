@@ -82,8 +82,7 @@ class OnErrorPolicy:
     def _ask(self, state: BuildState) -> bool:
         while True:
             answer = state.ui.ask(f"Step {state.ui.step!r} failed: {state.error}\n"
-                                  "[c] Clean up and exit, [a] abort without cleanup, [r] retry step "
-                                  "is not supported: choose c or a").strip().lower()
+                                  "[c] Clean up and exit, [a] abort without cleanup").strip().lower()
             if answer in ("c", "cleanup", ""):
                 return True
             if answer in ("a", "abort"):

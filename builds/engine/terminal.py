@@ -56,15 +56,34 @@ class TerminalSink:
                 self._write_human(line)
             self.out.flush()
 
-    def say(self, text: str, build: str = "") -> None:
-        """A line that belongs to no build (``==> Builds finished...``)."""
+    def say(self, text: str, build: str = "", error: bool = False) -> None:
+        """A line that belongs to no build's steps (``Build 'x' finished``, ``==> Builds finished...``).
+
+        ``error`` lines are red (``ui,error`` in machine-readable output).
+        """
         with self._lock:
             if self.machine:
-                self.out.write(f"{int(time.time())},,ui,say,{machine_escape(text)}\n")
+                kind = "error" if error else "say"
+                self.out.write(f"{int(time.time())},,ui,{kind},{machine_escape(text)}\n")
+            elif error:
+                self.out.write(self._paint(self._stamp(text) if build else text, _RED, bold=True) + "\n")
             elif build:  # written through the build's own output, so timestamped and in its colour
                 self.out.write(self._paint(self._stamp(text), self._colors.get(build, ""), bold=True) + "\n")
             else:
                 self.out.write(text + "\n")
+            self.out.flush()
+
+    def announce(self, builds: list[str]) -> None:
+        """Give each build its colour up front, in order, as Packer does before any build starts."""
+        with self._lock:
+            fresh = [b for b in builds if b not in self._colors]
+            for build in fresh:
+                self._colors[build] = _COLORS[len(self._colors) % len(_COLORS)]
+                if self.color:
+                    self.out.write(self._paint(f"{build}: output will be in this color.", self._colors[build],
+                                               bold=True) + "\n")
+            if fresh and self.color:
+                self.out.write("\n")
             self.out.flush()
 
     def machine_event(self, build: str, kind: str, *data: str) -> None:

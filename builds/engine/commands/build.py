@@ -116,19 +116,25 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = 
         if result.ok:
             sink.say(f"Build '{result.name}' finished after {took}.", result.name)
         else:
-            sink.say(f"Build '{result.name}' errored after {took}: {result.error}", result.name)
+            sink.say(f"Build '{result.name}' errored after {took}: {result.error}", result.name, error=True)
 
+    sink.announce([b.name for b in builds])
     started = time.time()
     with _signals_cancel(cancel, sink):
         results = run_builds(builds, sink, cancel,
                              RunOptions(values["on-error"], debug_pause, interaction),
                              values["parallel-builds"], on_finish)
     sink.say(f"\n==> Wait completed after {humanize_duration(time.time() - started)}")
+    if cancel.cancelled:
+        sink.say("Cleanly cancelled builds after being interrupted.")
+        _report_leftovers(sink, results)
+        return 1
     failed = [r for r in results if not r.ok]
     if failed:
-        sink.say("\n==> Some builds didn't complete successfully and had errors:")
+        sink.machine_event("", "error-count", str(len(failed)))
+        sink.say("\n==> Some builds didn't complete successfully and had errors:", error=True)
         for result in failed:
-            sink.say(f"--> {result.name}: {result.error}")
+            sink.say(f"--> {result.name}: {result.error}", error=True)
             sink.machine_event(result.name, "error", result.error)
     artifacts = [(r.name, a) for r in results for a in r.artifacts]
     if artifacts:
@@ -140,12 +146,15 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = 
                 sink.say(f"--> {name}: {artifact.string()}")
     else:
         sink.say("\n==> Builds finished but no artifacts were created.")
-    leftovers = [(r.name, f) for r in results for f in r.cleanup_failures]
-    for name, failure in leftovers:
-        sink.say(f"--> {name}: cleanup of {failure.step} failed: {failure.error}")
-    if cancel.cancelled:
-        sink.say("Cleanly cancelled builds after being interrupted.")
-    return 1 if failed or cancel.cancelled else 0
+    _report_leftovers(sink, results)
+    return 1 if failed else 0
+
+
+def _report_leftovers(sink, results) -> None:
+    """Name what cleanup could not remove, so it can be deleted by hand."""
+    for result in results:
+        for failure in result.cleanup_failures:
+            sink.say(f"--> {result.name}: cleanup of {failure.step} failed: {failure.error}", error=True)
 
 
 def _by_build(artifacts):

@@ -128,13 +128,13 @@ def read_settings(raw: dict[str, Any]) -> tuple[DockerSettings, list[str]]:
     return settings, problems
 
 
-def change_problems(changes: list[str]) -> list[str]:
-    """Packer passes ``changes`` to ``docker commit --change``; say which ones the daemon would refuse."""
+def change_problems(changes: list[str], command: str = "docker commit") -> list[str]:
+    """Say which ``changes`` (``command --change`` instructions) the daemon would refuse."""
     problems = []
     for change in changes:
         instruction = change.strip().split(None, 1)[0].upper() if change.strip() else ""
         if instruction not in COMMIT_INSTRUCTIONS:
-            problems.append(f"changes: {change!r} is not a Dockerfile instruction docker commit can apply; "
+            problems.append(f"changes: {change!r} is not a Dockerfile instruction {command} can apply; "
                             f"use one of {', '.join(COMMIT_INSTRUCTIONS)}")
     return problems
 

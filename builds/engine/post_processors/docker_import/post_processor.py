@@ -35,7 +35,7 @@ class DockerImportPostProcessor(PostProcessor):
         self.platform: str = self.raw.get("platform") or ""
         problems = [problem for text in (self.repository, self.tag)
                     if (problem := template_problem(text, self.context))]
-        return problems + change_problems(self.changes)
+        return problems + change_problems(self.changes, "docker import")
 
     def post_process(self, ui: BuildUI, artifact: Artifact, cancel: CancelToken) -> PostProcessResult:
         if artifact.builder_id not in ACCEPTED:

@@ -267,6 +267,7 @@ def _authenticate(transport: paramiko.Transport, address: str, credentials: Cred
     user = credentials.username
     tried: list[str] = []
     allowed: list[str] | None = None
+    refused: list[str] = []
     problems: list[str] = []
 
     def attempt(method: str, login: Callable[[], object]) -> bool:
@@ -280,6 +281,8 @@ def _authenticate(transport: paramiko.Transport, address: str, credentials: Cred
         except paramiko.BadAuthenticationType as exc:
             allowed = list(exc.allowed_types)
             tried.remove(method)
+            if method != "keyboard-interactive":  # only ever a fallback for the password
+                refused.append(method)
             return False
         except paramiko.AuthenticationException:
             return False
@@ -312,8 +315,8 @@ def _authenticate(transport: paramiko.Transport, address: str, credentials: Cred
     if not tried and not credentials.keys and not credentials.agent and not credentials.password:
         problems.append("no password, private key or agent was configured")
     detail = f"tried: {', '.join(tried) or 'nothing'}"
-    if allowed is not None:
-        detail += f"; the server accepts: {', '.join(allowed) or 'nothing'}"
+    if refused and allowed is not None:
+        detail += f"; the server accepts only: {', '.join(allowed) or 'nothing'}"
     message = f"ssh: authentication failed for user {user} on {address} ({detail})"
     if problems:
         message += ": " + "; ".join(problems)

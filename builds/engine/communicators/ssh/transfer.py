@@ -49,21 +49,21 @@ def _excluded(relative: str, patterns: list[str] | None) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p) for p in patterns)
 
 
-def _local_tree(local_dir: str, exclude: list[str] | None) -> Iterator[tuple[str, str, bool]]:
-    """Yield (relative posix path, local path, is_dir) below ``local_dir``, parents before children."""
-    for root, dirs, files in os.walk(local_dir, followlinks=True):
-        base = os.path.relpath(root, local_dir)
-        prefix = "" if base == "." else base.replace(os.sep, "/") + "/"
-        dirs.sort()
-        kept = []
-        for name in dirs:
-            if not _excluded(prefix + name, exclude):
-                kept.append(name)
-                yield prefix + name, os.path.join(root, name), True
-        dirs[:] = kept
-        for name in sorted(files):
-            if not _excluded(prefix + name, exclude):
-                yield prefix + name, os.path.join(root, name), False
+def _local_tree(local_dir: str, exclude: list[str] | None,
+                prefix: str = "") -> Iterator[tuple[str, str, bool]]:
+    """Yield (relative posix path, local path, is_dir) below ``local_dir`` depth first, sorted by name,
+    each directory just before its contents (the order the scp protocol needs)."""
+    with os.scandir(os.path.join(local_dir, prefix) if prefix else local_dir) as scan:
+        entries = sorted(scan, key=lambda entry: entry.name)
+    for entry in entries:
+        relative = prefix + entry.name
+        if _excluded(relative, exclude):
+            continue
+        if entry.is_dir():
+            yield relative, entry.path, True
+            yield from _local_tree(local_dir, exclude, relative + "/")
+        else:
+            yield relative, entry.path, False
 
 
 def _check_local_dir(local_dir: str) -> None:

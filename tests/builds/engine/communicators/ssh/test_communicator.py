@@ -188,19 +188,10 @@ def test_fifty_commands_share_one_connection(sshd, communicator):
     assert communicator.connections_made == 1
 
 
-def _kill_connection(sshd, before: set[int]) -> None:
-    """Kill the sshd processes serving the connections opened since ``before`` was taken."""
-    for pid in set(sshd.connection_processes()) - before:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            continue
-
-
 def test_command_cut_off_by_a_lost_connection_returns_minus_one(sshd, make_communicator):
     before = set(sshd.connection_processes())
     communicator = make_communicator()
-    threading.Timer(0.4, _kill_connection, args=(sshd, before)).start()
+    threading.Timer(0.4, sshd.kill_connections, args=(before,)).start()
 
     status = communicator.run(RemoteCommand(f"sleep {_unique_sleep()}"), CancelToken())
 
@@ -211,7 +202,7 @@ def test_next_command_after_a_lost_connection_connects_again(sshd, make_communic
     before = set(sshd.connection_processes())
     communicator = make_communicator()
     communicator.run(RemoteCommand("true"), CancelToken())
-    _kill_connection(sshd, before)
+    sshd.kill_connections(spare=before)
     accepted = sshd.connections_accepted()
 
     status = communicator.run(output.command("echo back"), CancelToken())

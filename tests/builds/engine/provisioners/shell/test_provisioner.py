@@ -299,9 +299,9 @@ def test_upload_and_start_are_retried_until_the_machine_is_back(context, ui, sin
                                                                 remote_dir):
     server = sshd_factory()
     communicator = _connect(server)
+    restart = threading.Timer(1.0, _restart_listener, args=(server,))
     try:
         _stop_listener(server)
-        restart = threading.Timer(1.0, _restart_listener, args=(server,))
         restart.start()
         prov = provisioner(context, inline=[f"touch {remote_dir}/after-reboot"], start_retry_timeout="30s")
         prov.retry_delay = 0.2
@@ -378,27 +378,29 @@ def _connect(server):
 
 
 def _drop_sessions_after(server, condition):
-    """Kill the server's per-connection processes once ``condition`` holds, as a reboot would."""
+    """Cut the server's connections once ``condition`` holds, as a reboot would."""
     def drop():
         if wait_for(condition):
-            for pid in server.session_processes():
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    continue
+            _cut_connections(server)
     threading.Thread(target=drop, daemon=True).start()
 
 
-def _stop_listener(server):
-    """Stop the server and drop its connections, keeping its configuration for a restart."""
-    sessions = server.session_processes()
-    server.process.terminate()
-    server.process.wait(5)
-    for pid in sessions:
+def _cut_connections(server):
+    """Kill the sshd processes serving the server's clients now (not connections made afterwards)."""
+    victims = server.connection_processes()
+    for pid in victims:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             continue
+    assert wait_for(lambda: not any(running(pid) for pid in victims), 5)
+
+
+def _stop_listener(server):
+    """Stop the server and cut its connections, keeping its configuration for a restart."""
+    server.process.terminate()
+    server.process.wait(5)
+    _cut_connections(server)
 
 
 def _restart_listener(server):

@@ -298,10 +298,14 @@ def _authenticate(transport: paramiko.Transport, address: str, credentials: Cred
         if attempt("publickey", lambda key=key: transport.auth_publickey(user, key)):
             return
     if credentials.agent:
-        agent = paramiko.Agent()
-        agent_keys = agent.get_keys()
-        if not agent_keys:
-            problems.append("the SSH agent offered no keys (is SSH_AUTH_SOCK set?)")
+        try:
+            agent_keys = paramiko.Agent().get_keys()
+        except TRANSPORT_ERRORS as exc:
+            agent_keys = ()
+            problems.append(f"cannot use the SSH agent: {_describe(exc)}")
+        else:
+            if not agent_keys:
+                problems.append("the SSH agent offered no keys (is SSH_AUTH_SOCK set?)")
         for key in agent_keys:
             if attempt("publickey", lambda key=key: transport.auth_publickey(user, key)):
                 return

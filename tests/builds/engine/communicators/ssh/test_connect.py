@@ -1,6 +1,8 @@
 """Tests for connecting over SSH against a real sshd: credentials, clear errors, retries and timeouts, bastions."""
 
+import os
 import socket
+import subprocess
 import threading
 import time
 
@@ -219,3 +221,51 @@ def test_chosen_ciphers_are_used(sshd, make_communicator):
     assert _whoami(communicator) == ["imagehub-test"]
     transport = communicator._connection.transport
     assert (transport.local_cipher, transport.remote_cipher) == ("aes256-ctr", "aes256-ctr")
+
+
+def test_keys_from_an_authorized_keys_command_log_in(sshd_factory, tmp_path):
+    pair = generate_key_pair("ed25519", comment="from-the-cloud")
+    keys = tmp_path / "cloud-keys"
+    keys.write_text(pair.public_key + "\n")
+    server = sshd_factory(authorized_keys_command=["/bin/sh", "-c", 'cat "$CLOUD_KEYS"', "keys"],
+                          authorized_keys_command_env={"CLOUD_KEYS": str(keys)})
+    communicator = _communicator(server.arguments(ssh_private_key_file=None,
+                                                  ssh_private_key=list(pair.private_key.encode())))
+    try:
+        communicator.connect(CancelToken())
+
+        assert _whoami(communicator) == ["imagehub-test"]
+    finally:
+        communicator.disconnect()
+
+
+def test_ssh_agent_auth_uses_the_agents_keys(sshd, make_communicator, tmp_path, monkeypatch):
+    socket_path = str(tmp_path / "agent.sock")
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", socket_path], stdout=subprocess.DEVNULL)
+    try:
+        _wait_for_path(socket_path)
+        monkeypatch.setenv("SSH_AUTH_SOCK", socket_path)
+        subprocess.run(["ssh-add", sshd.private_key_path], check=True, capture_output=True)
+
+        communicator = make_communicator(ssh_private_key_file=None, ssh_agent_auth=True)
+
+        assert _whoami(communicator) == ["imagehub-test"]
+    finally:
+        agent.terminate()
+        agent.wait(5)
+
+
+def test_ssh_agent_auth_without_an_agent_says_so(sshd, monkeypatch):
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    args = sshd.arguments(ssh_private_key_file=None, ssh_agent_auth=True, ssh_handshake_attempts=1)
+
+    with pytest.raises(AuthenticationFailed, match=r"the SSH agent offered no keys \(is SSH_AUTH_SOCK set\?\)"):
+        _communicator(args).connect(CancelToken())
+
+
+def _wait_for_path(path: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path} did not appear")
+        time.sleep(0.02)

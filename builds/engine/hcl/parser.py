@@ -7,7 +7,10 @@ on user input: problems come back as diagnostics with positions.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from builds.engine.hcl import ast
 from builds.engine.hcl.diagnostics import Diagnostic, Diagnostics, Pos, Range, error
@@ -49,10 +52,28 @@ def parse(text: str, filename: str = "<input>", tokens: list[Token] | None = Non
 
     ``tokens``, when given, must be ``scan_config(text, filename)``.
     """
-    parser = _Parser(tokens if tokens is not None else scan_config(text, filename), filename)
-    parser.diags.extend(token_diagnostics(parser.toks))
-    body = parser.parse_file_body()
+    with _collector_paused():
+        parser = _Parser(tokens if tokens is not None else scan_config(text, filename), filename)
+        parser.diags.extend(token_diagnostics(parser.toks))
+        body = parser.parse_file_body()
     return ast.File(filename, body, text), parser.diags
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file is scanned and parsed.
+
+    Tokens and tree nodes hold no reference cycles, so collecting during a parse frees nothing, yet
+    its passes over millions of young objects made a 5 MB template parse about four times slower.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def parse_expression(text: str, filename: str = "<expression>") -> tuple[ast.Expr | None, Diagnostics]:

@@ -71,20 +71,14 @@ def test_sources_are_all_uploaded_in_order(context, ui, sink, cancel, ssh, remot
 
 @pytest.fixture(scope="module")
 def sftp(sshd):
-    """An SSH communicator that moves files with sftp instead of scp."""
+    """An SSH communicator that moves files with sftp instead of scp (``ssh`` uses scp)."""
     communicator = SSHCommunicator(SSHConfig.from_arguments(sshd.arguments(ssh_file_transfer_method="sftp")))
     communicator.connect(CancelToken())
     yield communicator
     communicator.disconnect()
 
 
-# The scp transfer of the SSH communicator puts files of nested directories one level too high (it enters
-# a subdirectory before sending the files of its parent, then leaves it); these pass once it nests them.
-BOTH_TRANSFERS = pytest.mark.parametrize("transfer", [
-    pytest.param("ssh", marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                                reason="scp upload_dir flattens nested directories")),
-    "sftp",
-])
+BOTH_TRANSFERS = pytest.mark.parametrize("transfer", ["ssh", "sftp"])
 
 
 @BOTH_TRANSFERS

@@ -29,7 +29,8 @@ from builds.engine.communicators.ssh import client
 from builds.engine.communicators.ssh.client import TRANSPORT_ERRORS, ConnectError, Connection
 from builds.engine.communicators.ssh.config import SSHConfig
 from builds.engine.communicators.ssh.connect import ATTEMPT_TIMEOUT, connect_once, wait_for_ssh
-from builds.engine.communicators.ssh.transfer import ScpTransfer, SftpTransfer
+from builds.engine.communicators.ssh.scp import ScpTransfer
+from builds.engine.communicators.ssh.sftp import SftpTransfer
 from builds.engine.durations import format_duration
 
 POLL_INTERVAL = 0.5  # how often a waiting command checks the connection's health
@@ -204,7 +205,7 @@ class SSHCommunicator(Communicator):
         self._transfer().upload(remote_path, data, mode)
 
     def upload_dir(self, remote_dir: str, local_dir: str, exclude: list[str] | None = None) -> None:
-        """Copy ``local_dir`` into ``remote_dir`` (see :mod:`.transfer` for the trailing-slash rule)."""
+        """Copy ``local_dir`` into ``remote_dir`` (the trailing-slash rule is in :mod:`.transfer`)."""
         self._transfer().upload_dir(remote_dir, local_dir, exclude)
 
     def download(self, remote_path: str, data: BinaryIO) -> None:

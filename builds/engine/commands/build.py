@@ -38,25 +38,42 @@ ON_ERROR_CHOICES = ("cleanup", "abort", "ask", "run-cleanup-provisioner")
 
 
 class TerminalInteraction:
-    """Questions and pauses answered on the terminal (one at a time, whichever build asks)."""
+    """Questions and pauses answered on the terminal (one at a time, whichever build asks).
 
-    def __init__(self, stdin: TextIO, out: TextIO):
+    A pause also ends when the build is cancelled (Ctrl-C while waiting at a breakpoint).
+    """
+
+    def __init__(self, stdin: TextIO, out: TextIO, cancel=None):
         self.stdin = stdin
         self.out = out
+        self.cancel = cancel
         self._lock = threading.Lock()
 
     def ask(self, build: str, question: str) -> str:
         with self._lock:
             self.out.write(f"==> {build}: [c] Clean up and exit, [a] abort without cleanup: ")
             self.out.flush()
-            return self.stdin.readline().strip()
+            return self._readline()
 
     def pause(self, build: str, note: str) -> None:
         with self._lock:
             self.out.write(f"==> {build}: {note} Press enter to continue.\n" if note else
                            f"==> {build}: Press enter to continue.\n")
             self.out.flush()
-            self.stdin.readline()
+            self._readline()
+
+    def _readline(self) -> str:
+        import select
+
+        try:
+            fileno = self.stdin.fileno()
+        except (AttributeError, OSError, ValueError):
+            return self.stdin.readline().strip()
+        while self.cancel is None or not self.cancel.cancelled:
+            ready, _, _ = select.select([fileno], [], [], 0.2)
+            if ready:
+                return self.stdin.readline().strip()
+        return ""
 
 
 def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = None) -> int:
@@ -105,7 +122,7 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = 
     sink = TerminalSink(stdout, color=values["color"], timestamps=values["timestamp-ui"],
                         machine=values["machine-readable"])
     stdin = stdin or sys.stdin
-    interaction = TerminalInteraction(stdin, stdout)
+    interaction = TerminalInteraction(stdin, stdout, cancel)
     debug_pause = None
     if values["debug"]:
         def debug_pause(build: str, step: str) -> None:

@@ -88,8 +88,15 @@ def test_type_names_matches_plugins():
         assert type_names(kind) == [p.type_name for p in plugins(kind)]
 
 
-def test_no_plugin_is_implemented_yet():
-    assert [p.type_name for p in plugins() if p.implemented] == []
+def test_implemented_plugins_have_a_loadable_class_of_their_type():
+    from builds.engine.registry import IMPLEMENTATIONS, implementation
+
+    assert IMPLEMENTATIONS, "some plugins are implemented"
+    for spec in plugins():
+        cls = implementation(spec.kind, spec.type_name)
+        assert spec.implemented == (cls is not None)
+        if cls is not None:
+            assert cls.type_name == spec.type_name
 
 
 def test_plugin_sources_lists_each_upstream_plugin_once_with_its_release():

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from builds.engine.cancel import CancelToken  # noqa: E402
-from builds.engine.post_processors.compress import formats  # noqa: E402
+from builds.engine.post_processors.compress import archives, formats  # noqa: E402
 
 FORMATS = ("pgzip", "gzip1", "bgzf", "bzip2", "xz", "lz4", "tar", "packer")
 
@@ -52,7 +52,7 @@ def run_writer(name: str, image: Path, workers: int) -> tuple[float, int]:
     buffer = io.BytesIO()
     started = time.perf_counter()
     stream = formats.open_compressor(algorithm, buffer, -1, 1 if name == "gzip1" else workers)
-    formats.write_tar([str(image)], stream, CancelToken())
+    archives.write_tar([str(image)], stream, CancelToken())
     stream.close()
     return time.perf_counter() - started, len(buffer.getvalue())
 

@@ -25,7 +25,7 @@ from builds.engine.post_processors.common import (
     template_context,
     template_problem,
 )
-from builds.engine.post_processors.compress import formats
+from builds.engine.post_processors.compress import archives, formats
 from builds.engine.ui import BuildUI
 
 BUILDER_ID = "packer.post-processor.compress"
@@ -122,13 +122,13 @@ class CompressPostProcessor(PostProcessor):
             stream = formats.open_compressor(algorithm, output, self.level, cores)
             if archive == "tar":
                 ui.say(f"Tarring {target} with {compression}")
-                _archive_step("Error creating tar", formats.write_tar, files, stream, cancel)
+                _archive_step("Error creating tar", archives.write_tar, files, stream, cancel)
             elif archive == "zip":
                 ui.say(f"Zipping {target}")
-                _archive_step("Error creating zip", formats.write_zip, files, output, cancel)
+                _archive_step("Error creating zip", archives.write_zip, files, output, cancel)
             else:
                 ui.say(f"Archiving {files[0]} with {compression}")
-                _archive_step("", formats.copy_file, files[0], stream, cancel)
+                _archive_step("", archives.copy_file, files[0], stream, cancel)
             stream.close()
             stream = None
         except OSError as exc:
@@ -142,7 +142,7 @@ class CompressPostProcessor(PostProcessor):
 def _archive_step(prefix: str, action, *args) -> None:
     try:
         action(*args)
-    except formats.ArchiveError as exc:
+    except archives.ArchiveError as exc:
         raise PostProcessError(f"{prefix}: {exc}" if prefix else str(exc)) from None
 
 

@@ -93,7 +93,7 @@ class ManifestPostProcessor(PostProcessor):
             "packer_run_uuid": run_uuid,
             "custom_data": custom,
         }
-        with _locked(output):
+        with _ManifestLock(output):
             builds, last_run = _read(output)
             if self.context.force and run_uuid != last_run:
                 builds = []
@@ -253,7 +253,7 @@ def _write(path: str, document: dict[str, Any]) -> None:
         raise PostProcessError(f"Unable to write {path}: {os_error_text(exc, 'write', path)}") from None
 
 
-class _locked:
+class _ManifestLock:
     """Holds this process's lock for a manifest path and, like Packer, an ``OUTPUT.lock`` file."""
 
     def __init__(self, path: str):

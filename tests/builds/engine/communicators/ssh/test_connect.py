@@ -269,3 +269,26 @@ def _wait_for_path(path: str, timeout: float = 5.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{path} did not appear")
         time.sleep(0.02)
+
+
+def test_certificate_signed_by_a_trusted_ca_logs_in(sshd_factory, tmp_path):
+    def keygen(*args: str) -> None:
+        subprocess.run(["ssh-keygen", "-q", *args], check=True, capture_output=True)
+
+    keygen("-t", "ed25519", "-N", "", "-f", str(tmp_path / "ca"))
+    keygen("-t", "ed25519", "-N", "", "-f", str(tmp_path / "user"))
+    keygen("-s", str(tmp_path / "ca"), "-I", "imagehub", "-n", "imagehub-test", str(tmp_path / "user.pub"))
+    server = sshd_factory(extra_config=[f"TrustedUserCAKeys {tmp_path / 'ca.pub'}"])
+    args = server.arguments(ssh_private_key_file=str(tmp_path / "user"),
+                            ssh_certificate_file=str(tmp_path / "user-cert.pub"))
+    without_certificate = {**args, "ssh_handshake_attempts": 1}
+    without_certificate.pop("ssh_certificate_file")
+    communicator = _communicator(args)
+    try:
+        communicator.connect(CancelToken())
+
+        assert _whoami(communicator) == ["imagehub-test"]
+    finally:
+        communicator.disconnect()
+    with pytest.raises(AuthenticationFailed):
+        _communicator(without_certificate).connect(CancelToken())

@@ -9,8 +9,9 @@ digits only, so ``.bz2``, ``.tgz`` and ``.GZ`` are not recognised and give a
 gzipped tar, as in Packer.
 
 gzip and BGZF compress blocks on every core at once (each block primed with
-the end of the one before for gzip, independent for BGZF); bzip2, xz and lz4
-use one core. The archives themselves are written by
+the end of the one before for gzip, independent for BGZF), with zlib-ng when
+it is installed (the same streams, about twice as fast) and zlib otherwise;
+bzip2, xz and lz4 use one core. The archives themselves are written by
 :mod:`builds.engine.post_processors.compress.archives`.
 """
 
@@ -21,14 +22,17 @@ import collections
 import lzma
 import re
 import struct
-import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
-CHUNK_BYTES = 1 << 20
+try:  # zlib-ng writes the same deflate streams about twice as fast; the standard zlib is the fallback
+    from zlib_ng import zlib_ng as zlib
+except ImportError:  # pragma: no cover - depends on what is installed
+    import zlib
+
 GZIP_BLOCK_BYTES = 1 << 20
 BGZF_BLOCK_BYTES = 0xFF00  # the most a BGZF block holds uncompressed
 DEFAULT_LEVEL = -1  # zlib's default, level 6
@@ -168,8 +172,8 @@ class _Incremental:
 class _OrderedBlocks(ABC):
     """Compresses fixed-size blocks on a thread pool and writes the results in order.
 
-    zlib releases the interpreter lock while it compresses, so the blocks
-    really are compressed side by side.
+    zlib (and zlib-ng) release the interpreter lock while they compress, so
+    the blocks really are compressed side by side.
     """
 
     def __init__(self, output: BinaryIO, block_bytes: int, workers: int):

@@ -6,6 +6,7 @@ import io
 import lzma
 import random
 import struct
+import zlib
 
 import pytest
 
@@ -79,6 +80,14 @@ def test_parallel_gzip_is_one_gzip_member_any_reader_decompresses(level, size):
     assert packed[:4] == b"\x1f\x8b\x08\x00"
     assert gzip.decompress(packed) == data
     assert struct.unpack("<I", packed[-4:])[0] == size
+
+
+@pytest.mark.parametrize("writer", ["pgzip", "bgzf"])
+def test_the_standard_zlib_serves_when_zlib_ng_is_missing(monkeypatch, writer):
+    monkeypatch.setattr(formats, "zlib", zlib)
+    data = sample(200_000)
+    packed = compress_with(lambda out: formats.open_compressor(writer, out, -1, 2), data)
+    assert gzip.decompress(packed) == data
 
 
 def test_parallel_gzip_primes_each_block_so_the_ratio_matches_plain_gzip():

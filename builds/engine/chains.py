@@ -77,7 +77,8 @@ class ChainLink:
 
 @dataclass
 class ChainOutcome:
-    """The final artifacts in Packer's order, and the errors met (``Post-processor failed: ...``)."""
+    """The final artifacts in Packer's order, the errors met (``Post-processor failed: ...``), and
+    whether a cancellation cut the chains short."""
 
     artifacts: list[Artifact] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)

@@ -13,6 +13,7 @@ running half a second later, closes the channel and raises ``Cancelled``.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import select
 import threading
 from collections.abc import Callable
@@ -51,6 +52,7 @@ class SSHCommunicator(Communicator):
         self.config = config
         self._say = say or (lambda text: None)
         self._connection: Connection | None = None
+        self._connected = False  # between connect() and disconnect(), even while the link is down
         self._lock = threading.Lock()
         self.connections_made = 0
 
@@ -69,24 +71,27 @@ class SSHCommunicator(Communicator):
             if self._connection is not None:
                 self._connection.close()
             self._connection = connection
+            self._connected = True
             self.connections_made += 1
 
     def disconnect(self) -> None:
         """Close the connection; safe to call more than once."""
         with self._lock:
             connection, self._connection = self._connection, None
+            self._connected = False
         if connection is not None:
             connection.close()
 
     def _live_connection(self, cancel: CancelToken | None = None) -> Connection:
         with self._lock:
-            connection = self._connection
-            if connection is None:
+            if not self._connected:
                 raise RuntimeError("SSHCommunicator used before connect() or after disconnect()")
-            if connection.is_active():
+            connection = self._connection
+            if connection is not None and connection.is_active():
                 return connection
-            connection.close()
-            self._connection = None
+            if connection is not None:
+                connection.close()
+            self._connection = None  # a failed reconnect is tried again by the next call
             try:
                 connection = connect_once(self.config, cancel or CancelToken(), self._reconnect_budget())
             except ConnectError as exc:
@@ -202,19 +207,32 @@ class SSHCommunicator(Communicator):
 
     def upload(self, remote_path: str, data: BinaryIO, mode: int | None = None) -> None:
         """Write ``data`` to ``remote_path``; raise :class:`CommunicatorError` on failure."""
-        self._transfer().upload(remote_path, data, mode)
+        with self._transfer_errors("upload", remote_path):
+            self._transfer().upload(remote_path, data, mode)
 
     def upload_dir(self, remote_dir: str, local_dir: str, exclude: list[str] | None = None) -> None:
         """Copy ``local_dir`` into ``remote_dir`` (the trailing-slash rule is in :mod:`.transfer`)."""
-        self._transfer().upload_dir(remote_dir, local_dir, exclude)
+        with self._transfer_errors("upload", remote_dir):
+            self._transfer().upload_dir(remote_dir, local_dir, exclude)
 
     def download(self, remote_path: str, data: BinaryIO) -> None:
         """Copy the file ``remote_path`` into ``data``; raise :class:`CommunicatorError` on failure."""
-        self._transfer().download(remote_path, data)
+        with self._transfer_errors("download", remote_path):
+            self._transfer().download(remote_path, data)
 
     def download_dir(self, remote_dir: str, local_dir: str, exclude: list[str] | None = None) -> None:
         """Copy ``remote_dir`` to ``local_dir/<its name>``, keeping permission bits."""
-        self._transfer().download_dir(remote_dir, local_dir, exclude)
+        with self._transfer_errors("download", remote_dir):
+            self._transfer().download_dir(remote_dir, local_dir, exclude)
+
+    @contextlib.contextmanager
+    def _transfer_errors(self, verb: str, path: str):
+        """Turn a connection that dies mid-transfer into a :class:`CommunicatorError` naming the path."""
+        try:
+            yield
+        except (EOFError, ConnectionError, TimeoutError) as exc:
+            raise CommunicatorError(f"ssh: {verb} of {path} failed: the connection to {self.config.address} "
+                                    f"was lost ({exc or type(exc).__name__})") from None
 
 
 class _LineSplitter:

@@ -286,15 +286,6 @@ def test_expect_disconnect_accepts_the_drop_and_cleans_up_after_reconnecting(con
         communicator.disconnect()
 
 
-# The SSH communicator forgets its configuration's connection after one failed reconnect (later calls raise
-# RuntimeError "used before connect()") and lets paramiko's EOFError out of an scp upload on a connection
-# that just died; these two tests pass once it retries connecting on every call and raises only
-# CommunicatorError.
-COMMUNICATOR_RECONNECT = pytest.mark.xfail(strict=True, raises=(RuntimeError, EOFError),
-                                           reason="SSHCommunicator does not reconnect after a failed attempt")
-
-
-@COMMUNICATOR_RECONNECT
 def test_upload_and_start_are_retried_until_the_machine_is_back(context, ui, sink, cancel, sshd_factory,
                                                                 remote_dir):
     server = sshd_factory()
@@ -314,7 +305,6 @@ def test_upload_and_start_are_retried_until_the_machine_is_back(context, ui, sin
         communicator.disconnect()
 
 
-@COMMUNICATOR_RECONNECT
 def test_retries_stop_at_start_retry_timeout_with_the_last_error(context, ui, cancel, sshd_factory):
     server = sshd_factory()
     communicator = _connect(server)

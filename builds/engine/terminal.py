@@ -117,7 +117,7 @@ class TerminalSink:
     def _write_human(self, line: Line) -> None:
         if line.stream == MACHINE:
             return
-        color = self._color_for(line.build)
+        color = self._color_for(line.build.split(" (", 1)[0])
         if line.stream in (SAY,):
             text, bold = f"==> {line.build}: {line.text}", True
         elif line.stream in (ERROR, STDERR):

@@ -166,7 +166,7 @@ def _prepare_one(config: Config, build: BuildDecl, source: BuildSource, options:
     _require_known(values, decl.block.def_range, where, diags)
     plugin_secrets = list(secrets) + _schema_secrets(spec.schema, values)
     context = PluginContext(
-        build_name=full_name, build_type=source.type, source_name=source.local_name or source.name,
+        build_name=full_name, build_type=source.type, source_name=source.name,
         force=options.force, debug=options.debug, on_error=options.on_error,
         template_dir=str(tpl.root), packer_run_uuid=ctx.run_uuid,
         user_variables={n: v.value for n, v in ctx.variables.items()}, sensitive_values=plugin_secrets)

@@ -98,7 +98,6 @@ class ExecSession:
         self._sock: Any = None
         self._on_stdout = stdout or _discard
         self._on_stderr = stderr or _discard
-        self._first_wrapper_line = True
 
     def run(self, cancel: CancelToken) -> int:
         """Run the command; return its exit status (-1 if none could be read).
@@ -159,26 +158,35 @@ class ExecSession:
         err.close()
 
     def _stdout_line(self, line: str) -> None:
-        if self.tty and self._wrapper_line(line):
-            return
+        if self.tty:
+            line = self._without_wrapper_line(line)
+            if line is None:
+                return
         self._on_stdout(line)
 
     def _stderr_line(self, line: str) -> None:
-        if self._wrapper_line(line):
-            return
-        self._on_stderr(line)
+        line = self._without_wrapper_line(line)
+        if line is not None:
+            self._on_stderr(line)
 
-    def _wrapper_line(self, line: str) -> bool:
-        """Consume the wrapper's first line (marker and pid); True if ``line`` was it."""
-        if not self._first_wrapper_line:
-            return False
-        self._first_wrapper_line = False
-        marker, _, pid = line.partition(" ")
-        if marker != self._marker or not pid.strip().isdigit():
-            return False
-        self._pid = pid.strip()
+    def _without_wrapper_line(self, line: str) -> str | None:
+        """Take the wrapper's marker and pid out of ``line``; return what is left to show, None if nothing.
+
+        On a terminal the echo of the input can share the marker's line, so
+        the marker is looked for anywhere until it has been seen; no other
+        output can contain it.
+        """
+        if self._pid is not None:
+            return line
+        start = line.find(self._marker + " ")
+        if start < 0:
+            return line
+        pid = line[start + len(self._marker) + 1:].strip()
+        if not pid.isdigit():
+            return line
+        self._pid = pid
         self._pid_known.set()
-        return True
+        return line[:start] or None
 
     def _exit_code(self, exec_id: str) -> int:
         deadline = time.monotonic() + 5
@@ -196,7 +204,7 @@ class ExecSession:
         threading.Thread(target=self._kill, name="docker-exec-kill", daemon=True).start()
 
     def _kill(self) -> None:
-        if self._pid_known.wait(1.0) and not self._finished.is_set():
+        if self._pid_known.wait(self.kill_grace) and not self._finished.is_set():
             self._kill_tree()
         if not self._finished.wait(self.kill_grace):
             try:

@@ -106,6 +106,16 @@ def test_pty_gives_commands_a_terminal_and_merges_stderr_into_stdout(docker_api_
     assert (code, out, err) == (5, ["tty", "oops"], [])
 
 
+def test_pty_echoes_input_like_a_terminal_and_hides_the_wrapper_line(docker_api_client, shared_container):
+    comm = DockerCommunicator(docker_api_client, shared_container, pty=True)
+    comm.connect(CancelToken())
+    code, out, err = run(comm, "read a; read b; echo got $a $b", stdin=b"hello\nworld\n")
+    assert (code, err) == (0, [])
+    assert sorted(out) == ["got hello world", "hello", "world"]  # the terminal echoes the input
+    # a last line without a newline still reaches the command, followed by end-of-file
+    assert "".join(run(comm, "cat; echo", stdin=b"partial")[1]) == "partialpartial"
+
+
 def test_commands_do_not_see_a_terminal_by_default(comm):
     assert run(comm, "test -t 1")[0] == 1
 
@@ -142,6 +152,18 @@ def test_cancel_kills_a_command_running_as_another_user(docker_api_client, share
     _cancel_later(cancel, 0.3)
     with pytest.raises(Cancelled):
         comm.run(RemoteCommand("sleep 60"), cancel)
+    assert live_sleeps(comm) == []
+
+
+def test_cancel_kills_a_command_on_a_terminal(docker_api_client, shared_container):
+    comm = DockerCommunicator(docker_api_client, shared_container, pty=True)
+    comm.connect(CancelToken())
+    cancel = CancelToken()
+    _cancel_later(cancel, 0.3)
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        comm.run(RemoteCommand("sleep 60"), cancel)
+    assert time.monotonic() - started < 1.3
     assert live_sleeps(comm) == []
 
 

@@ -56,6 +56,12 @@ def require_corpus() -> None:
     pytest.skip(message)
 
 
+@pytest.fixture
+def corpus() -> None:
+    """Requested by the tests that mutate corpus templates: checks for the corpus before Hypothesis starts."""
+    require_corpus()
+
+
 @contextmanager
 def time_limit(seconds: int, what: str):
     """Fail the test with a clear message if the block runs longer than ``seconds``."""
@@ -147,8 +153,7 @@ def check_file(path: Path, data: bytes) -> None:
 @pytest.mark.corpus
 @FUZZ
 @given(case=mutated(SOURCES) if SOURCES else mutated([("empty", b"")]))
-def test_damaged_template_parses_and_formats_without_crashing(case):
-    require_corpus()
+def test_damaged_template_parses_and_formats_without_crashing(corpus, case):
     name, data, edits = case
     with time_limit(EXAMPLE_SECONDS, f"parse/format of {name} after {edits}"):
         check_text(data.decode("utf-8", "replace"))
@@ -157,8 +162,7 @@ def test_damaged_template_parses_and_formats_without_crashing(case):
 @pytest.mark.corpus
 @FUZZ
 @given(case=mutated(SOURCES) if SOURCES else mutated([("empty", b"")]))
-def test_damaged_template_loads_validates_and_inspects_with_diagnostics_only(case, tmp_path):
-    require_corpus()
+def test_damaged_template_loads_validates_and_inspects_with_diagnostics_only(corpus, case, tmp_path):
     name, data, edits = case
     with time_limit(EXAMPLE_SECONDS, f"validate of {name} after {edits}"):
         check_file(tmp_path / "t.pkr.hcl", data)

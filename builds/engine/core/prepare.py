@@ -193,6 +193,8 @@ def _prepare_one(config: Config, build: BuildDecl, source: BuildSource, options:
         for pp in chain:
             if not _selected(pp.only, pp.except_, names):
                 continue
+            if any(fnmatch.fnmatchcase(pp.name or pp.type, p) for p in options.except_):
+                break  # as Packer: -except names a post-processor (or its type); the rest of its chain is dropped
             item = _prepare_post_processor(pp, scope, context, diags, plugin_secrets)
             if item is not None:
                 prepared_chain.append(item)

@@ -42,11 +42,14 @@ def docker_host(address: str | None = None, env: Mapping[str, str] | None = None
 
 
 def docker_client(address: str | None = None, *, env: Mapping[str, str] | None = None,
-                  timeout: float = 120) -> docker.DockerClient:
+                  timeout: float = 1800, connect_timeout: float = 15) -> docker.DockerClient:
     """Return a client connected to the daemon at :func:`docker_host` (``address``, ``env``).
 
-    The API version is negotiated with the daemon, so the call fails fast when
-    it is not running: raises :class:`DockerUnavailable` with the address tried.
+    The API version is negotiated with the daemon within ``connect_timeout``
+    seconds, so the call fails fast when it is not running: raises
+    :class:`DockerUnavailable` with the address tried. Later calls may take
+    up to ``timeout`` seconds each (a commit or an import of a big image is
+    one long call; streamed transfers wait that long between chunks only).
     """
     env = dict(os.environ if env is None else env)
     host = docker_host(address, env)
@@ -55,12 +58,14 @@ def docker_client(address: str | None = None, *, env: Mapping[str, str] | None =
     if not host.startswith(("tcp://", "https://")):
         settings.pop("tls", None)
     try:
-        return docker.DockerClient(version="auto", timeout=timeout, **settings)
+        client = docker.DockerClient(version="auto", timeout=connect_timeout, **settings)
     except DockerException as exc:
         raise DockerUnavailable(
             f"Cannot connect to the Docker daemon at {host}: {describe_error(exc)}. "
             "Is dockerd running? Set DOCKER_HOST to the daemon's address if it listens elsewhere."
         ) from exc
+    client.api.timeout = timeout
+    return client
 
 
 def describe_error(exc: BaseException) -> str:

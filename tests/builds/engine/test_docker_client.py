@@ -34,3 +34,11 @@ def test_a_client_of_the_test_daemon_negotiates_its_api_version(dockerd):
         assert client.ping() is True
     finally:
         client.close()
+
+
+def test_calls_after_connecting_get_the_long_timeout(dockerd):
+    client = docker_client(dockerd.host, env={}, timeout=600, connect_timeout=3)
+    try:
+        assert client.api.timeout == 600
+    finally:
+        client.close()

@@ -115,6 +115,15 @@ def test_privileged_containers_may_mount_file_systems(driver, containers, docker
     assert exec_output(docker_api_client.api, container_id, MOUNT)[0] == 0
 
 
+def test_the_platform_reaches_the_daemon(containers, docker_api_client):
+    native = {"x86_64": "amd64", "aarch64": "arm64"}.get(os.uname().machine, os.uname().machine)
+    container_id = containers(f"--platform=linux/{native}")
+    assert docker_api_client.api.inspect_container(container_id)["Platform"] == "linux"
+    foreign = "s390x" if native != "s390x" else "amd64"
+    with pytest.raises(DockerError, match=f"does not match the specified platform: wanted linux/{foreign}"):
+        containers(f"--platform=linux/{foreign}")
+
+
 def test_run_container_of_a_missing_image_is_a_clear_error(driver):
     with pytest.raises(DockerError, match="No such image: imagehub-missing:1"):
         driver.run_container(["-d", "imagehub-missing:1"])

@@ -128,18 +128,29 @@ class ExecSession:
         return self._exit_code(exec_id)
 
     def _send_stdin(self, sock: Any) -> None:
-        """Send the input, then end-of-file: a half-close, or on a terminal (whose output a half-close
-        would cut off) the EOF character, twice after a partial last line."""
+        """Send the input, then end-of-file, from a thread of its own (a command may print before it reads).
+
+        End-of-file is a half-close, or on a terminal (whose output a
+        half-close would cut off) the EOF character, twice after a partial
+        last line.
+        """
         data = self.stdin or b""
         if self.tty:
-            sock.sendall(data + (b"\x04\x04" if data and not data.endswith(b"\n") else b"\x04"))
-            return
-        if data:
-            sock.sendall(data)
-        try:
-            sock.shutdown(socket.SHUT_WR)
-        except OSError:
-            return
+            data += b"\x04\x04" if data and not data.endswith(b"\n") else b"\x04"
+
+        def send() -> None:
+            try:
+                if data:
+                    sock.sendall(data)
+                if not self.tty:
+                    sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                return  # the command ended without reading it all
+
+        if len(data) <= 4096:
+            send()
+        else:
+            threading.Thread(target=send, name="docker-exec-stdin", daemon=True).start()
 
     def _pump(self, sock: Any) -> None:
         out = LineSplitter(self._stdout_line)

@@ -88,6 +88,12 @@ def test_run_feeds_stdin_and_then_end_of_file(comm):
     assert run(comm, "cat; echo eof")[1] == ["eof"]
 
 
+def test_large_stdin_does_not_block_a_command_that_prints_before_reading(comm):
+    payload = b"x" * 4_000_000
+    code, out, _ = run(comm, "seq 1 300000; wc -c", stdin=payload)  # 2 MB out before any input is read
+    assert (code, len(out), out[-2:]) == (0, 300001, ["300000", "4000000"])
+
+
 def test_run_decodes_utf8_and_replaces_invalid_bytes(comm):
     out = run(comm, "printf 'caf\\303\\251\\n'; printf 'bad \\377 byte\\n'")[1]
     assert out == ["café", "bad \ufffd byte"]

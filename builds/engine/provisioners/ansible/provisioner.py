@@ -110,7 +110,7 @@ class AnsibleProvisioner(Provisioner):
         env_vars = [interpolator.render(var, "ansible env vars") for var in self.env_vars]
         extra_arguments = [interpolator.render(arg, "extra_arguments") for arg in self.extra_arguments]
         connection = self._connection(generated)
-        ui.say("Not using Proxy adapter for Ansible run:\n\tUsing ssh keys from Packer communicator...")
+        ui.message("Not using Proxy adapter for Ansible run:\n\tUsing ssh keys from Packer communicator...")
 
         created: list[str] = []
         try:

@@ -15,7 +15,7 @@ import pytest
 from builds.engine.cancel import Cancelled
 from builds.engine.plugins import ProvisionError
 from builds.engine.provisioners.ansible.provisioner import AnsibleProvisioner, find_program
-from builds.engine.ui import SAY, STDOUT
+from builds.engine.ui import MESSAGE, SAY, STDOUT
 
 needs_ansible = pytest.mark.skipif(find_program("ansible-playbook") is None,
                                    reason="ansible-playbook is not installed (pip install ansible-core)")
@@ -71,9 +71,10 @@ def test_a_playbook_changes_the_machine_over_ssh_with_packers_variables(context,
     assert Path(target).read_text() == f"test null hello from-{sshd.host} db,web {sshd.username}"
     assert os.stat(target).st_uid == int(sshd.run_as_user("id -u").stdout)
     says = sink.texts(SAY)
-    assert says[:2] == ["Provisioning with Ansible...",
-                        "Not using Proxy adapter for Ansible run:"]
-    assert says[3].startswith("Executing Ansible: ansible-playbook -e packer_build_name=\"test\" ")
+    assert says[0] == "Provisioning with Ansible..."
+    assert sink.texts(MESSAGE)[:2] == ["Not using Proxy adapter for Ansible run:",
+                                       "\tUsing ssh keys from Packer communicator..."]
+    assert says[1].startswith("Executing Ansible: ansible-playbook -e packer_build_name=\"test\" ")
     assert any(line.startswith("default ") and "changed=1" in line for line in sink.texts(STDOUT))
     assert leftovers("packer-provisioner-ansible") == inventories
 

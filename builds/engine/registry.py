@@ -200,6 +200,11 @@ def type_names(kind: str) -> list[str]:
 IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("builder", "null"): f"{_ENGINE}.builders.null.builder:NullBuilder",
     ("builder", "file"): f"{_ENGINE}.builders.file.builder:FileBuilder",
+    ("builder", "docker"): f"{_ENGINE}.builders.docker.builder:DockerBuilder",
+    ("post-processor", "docker-tag"): f"{_ENGINE}.post_processors.docker_tag.post_processor:DockerTagPostProcessor",
+    ("post-processor", "docker-save"): f"{_ENGINE}.post_processors.docker_save.post_processor:DockerSavePostProcessor",
+    ("post-processor", "docker-import"):
+        f"{_ENGINE}.post_processors.docker_import.post_processor:DockerImportPostProcessor",
     ("post-processor", "manifest"): f"{_ENGINE}.post_processors.manifest.post_processor:ManifestPostProcessor",
     ("post-processor", "checksum"): f"{_ENGINE}.post_processors.checksum.post_processor:ChecksumPostProcessor",
     ("post-processor", "compress"): f"{_ENGINE}.post_processors.compress.post_processor:CompressPostProcessor",

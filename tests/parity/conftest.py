@@ -22,6 +22,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +117,17 @@ class ParityRunner:
         completed = subprocess.run(command, cwd=local, env=tool_environment(), input=stdin or "",
                                    capture_output=True, text=True, timeout=RUN_TIMEOUT)
         return BuildRun(tool, completed.returncode, completed.stdout, completed.stderr, remote, local)
+
+    def run_tools(self, template: str, *flags: str, **options) -> dict[str, BuildRun]:
+        """Run imagehub and, when it is installed, packer on the same template at the same time.
+
+        Returns the runs by tool name ("packer" is absent without the binary); ``options`` are
+        :meth:`run`'s.
+        """
+        tools = ["imagehub"] + (["packer"] if os.path.exists(PACKER) else [])
+        with ThreadPoolExecutor(len(tools)) as pool:
+            futures = {tool: pool.submit(self.run, tool, template, *flags, **options) for tool in tools}
+            return {tool: future.result() for tool, future in futures.items()}
 
     def remove_remote_dirs(self) -> None:
         for path in self.remote_dirs:

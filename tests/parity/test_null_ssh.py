@@ -17,8 +17,13 @@ FILES = TEMPLATES / TEMPLATE / "files"
 
 
 @pytest.fixture(scope="module")
-def imagehub_run(parity) -> BuildRun:
-    run = parity.run("imagehub", TEMPLATE)
+def runs(parity) -> dict[str, BuildRun]:
+    return parity.run_tools(TEMPLATE)
+
+
+@pytest.fixture(scope="module")
+def imagehub_run(runs) -> BuildRun:
+    run = runs["imagehub"]
     assert run.returncode == 0, run.describe()
     return run
 
@@ -119,8 +124,8 @@ def archive_entries(path: Path) -> list[tuple[str, int, bytes]]:
 
 @pytest.mark.packer
 def test_packer_and_imagehub_leave_the_same_target_manifest_checksums_and_archive(
-        parity, packer, imagehub_run):
-    packer_run = parity.run("packer", TEMPLATE)
+        packer, runs, imagehub_run):
+    packer_run = runs["packer"]
     assert packer_run.returncode == 0, packer_run.describe()
     assert tree(imagehub_run.remote_dir) == tree(packer_run.remote_dir)
     assert (manifest_shape(imagehub_run.out_dir / "manifest.json", imagehub_run.out_dir)

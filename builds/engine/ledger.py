@@ -80,20 +80,28 @@ class FileLedger:
     def __init__(self, directory: Path | None = None):
         self.directory = Path(directory) if directory else default_directory()
         self._lock = threading.Lock()
+        self._claimed: set[str] = set()
 
     def _path(self, build_id: str, suffix: str) -> Path:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in build_id)
         return self.directory / f"{safe}{suffix}"
 
     def claim(self, build_id: str) -> None:
-        """Mark ``build_id`` as run by this process (call when the build starts)."""
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        owner = {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
-        self._path(build_id, ".owner").write_text(json.dumps(owner))
+        """Mark ``build_id`` as run by this process (call when the build starts).
+
+        Nothing is written until the build records its first resource, so builds that create none leave
+        no trace.
+        """
+        self._claimed.add(build_id)
 
     def release(self, build_id: str) -> None:
         """Mark ``build_id`` as finished (its remaining entries are leftovers)."""
+        self._claimed.discard(build_id)
         self._path(build_id, ".owner").unlink(missing_ok=True)
+
+    def _write_owner(self, build_id: str) -> None:
+        owner = {"host": socket.gethostname(), "pid": os.getpid(), "started": time.time()}
+        self._path(build_id, ".owner").write_text(json.dumps(owner))
 
     def record(self, entry: LedgerEntry) -> None:
         self._append(entry.build_id, {"op": "create", **asdict(entry)})
@@ -105,6 +113,8 @@ class FileLedger:
         line = json.dumps(record, sort_keys=True) + "\n"
         with self._lock:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if build_id in self._claimed and not self._path(build_id, ".owner").exists():
+                self._write_owner(build_id)
             fd = os.open(self._path(build_id, ".jsonl"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             try:
                 os.write(fd, line.encode("utf-8"))

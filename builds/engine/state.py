@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from builds.engine.artifact import Artifact
     from builds.engine.communicators.base import Communicator
     from builds.engine.hook import Hook
+    from builds.engine.ledger import Ledger
     from builds.engine.steps import CleanupFailure
 
 
@@ -38,3 +39,5 @@ class BuildState:
     cleanup_failures: list[CleanupFailure] = field(default_factory=list)
     # values provisioners can read as build.* / {{ .Name }}: Host, Port, User, ID, SourceAMI...
     generated: dict[str, Any] = field(default_factory=dict)
+    build_id: str = ""  # unique per run of this build: tags and ledger entries carry it
+    ledger: Ledger | None = None  # where temporary cloud resources are recorded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,6 +12,7 @@ from builds.engine.artifact import Artifact
 from builds.engine.cancel import CancelToken
 from builds.engine.core.prepare import PreparedBuild
 from builds.engine.hook import Hook
+from builds.engine.ledger import FileLedger, Ledger
 from builds.engine.state import BuildState
 from builds.engine.steps import CleanupFailure, OnErrorPolicy, Runner
 from builds.engine.ui import BuildUI, Interaction, Masker, Sink
@@ -43,6 +45,7 @@ class RunOptions:
     on_error: str = "cleanup"
     debug_pause: Callable[[str, str], None] | None = None  # (build, next step) -> returns to go on
     interaction: Interaction | None = None
+    ledger: Ledger | None = None  # where temporary cloud resources are recorded (default: FileLedger())
 
 
 def run_build(prepared: PreparedBuild, sink: Sink, cancel: CancelToken, options: RunOptions) -> BuildResult:
@@ -50,16 +53,27 @@ def run_build(prepared: PreparedBuild, sink: Sink, cancel: CancelToken, options:
     result = BuildResult(prepared.name, started=time.time())
     ui = BuildUI(prepared.name, sink, Masker(prepared.secrets), options.interaction)
     hook: Hook = prepared.hook
+    ledger = options.ledger if options.ledger is not None else FileLedger()
+    build_id = f"{prepared.context.packer_run_uuid}-{uuid.uuid4().hex[:8]}"
     base = BuildState(ui=ui, cancel=cancel, hook=hook, build_name=prepared.name,
                       source_type=prepared.source.type,
                       source_name=prepared.source.local_name or prepared.source.name,
-                      debug=prepared.context.debug, force=prepared.context.force)
+                      debug=prepared.context.debug, force=prepared.context.force,
+                      build_id=build_id, ledger=ledger)
     state = prepared.builder.new_state(base)
     pause = None
     if options.debug_pause is not None:
         def pause(step: str) -> None:
             options.debug_pause(prepared.name, step)
-    Runner(prepared.builder.steps(), OnErrorPolicy(options.on_error), pause).run(state)
+    claim = getattr(ledger, "claim", None)
+    if claim is not None:
+        claim(build_id)
+    try:
+        Runner(prepared.builder.steps(), OnErrorPolicy(options.on_error), pause).run(state)
+    finally:
+        release = getattr(ledger, "release", None)
+        if release is not None:
+            release(build_id)
     result.cleanup_failures = list(state.cleanup_failures)
     if cancel.cancelled:
         result.cancelled = True

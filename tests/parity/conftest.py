@@ -1,11 +1,12 @@
 """Running ``imagehub build`` and Packer 1.6.6 on the parity templates, and reading what each left behind.
 
 A template lives in ``tests/parity/templates/<name>/`` and declares the
-variables it is given with ``-var``: ``ssh_host``, ``ssh_port``,
-``ssh_username`` and ``ssh_private_key_file`` (the session's sshd),
-``remote_dir`` (a fresh directory on the target, owned by the test user)
-and, when the template writes local files, ``out_dir`` (a fresh local
-directory, also the working directory of the run).
+variables it is given with ``-var``: when it builds over SSH,
+``ssh_host``, ``ssh_port``, ``ssh_username`` and ``ssh_private_key_file``
+(the session's sshd) and ``remote_dir`` (a fresh directory on the target,
+owned by the test user); when it writes local files, ``out_dir`` (a fresh
+local directory, also the working directory of the run); and any others
+a test passes.
 
 Both tools run as subprocesses with the same environment; tests marked
 ``packer`` use the ``packer`` fixture, which skips when ``/usr/bin/packer``
@@ -57,7 +58,7 @@ class BuildRun:
     returncode: int
     stdout: str
     stderr: str
-    remote_dir: Path
+    remote_dir: Path | None  # None when the template does not build over SSH
     out_dir: Path
 
     def describe(self) -> str:
@@ -95,17 +96,20 @@ class ParityRunner:
             "ssh_private_key_file": self.server.private_key_path,
         }
 
-    def run(self, tool: str, template: str, *flags: str, stdin: str | None = None,
-            out_dir: bool = True, variables: Mapping[str, str] | None = None) -> BuildRun:
+    def run(self, tool: str, template: str, *flags: str, stdin: str | None = None, ssh: bool = True,
+            out_dir: bool = True, variables: Mapping[str, str] | None = None,
+            environment: Mapping[str, str] | None = None) -> BuildRun:
         """Run ``<tool> build -color=false <flags> <vars> templates/<template>`` and return how it went.
 
-        ``tool`` is ``"imagehub"`` or ``"packer"``; ``out_dir=False`` for templates that declare no
-        ``out_dir`` variable (Packer refuses values for undeclared variables).
+        ``tool`` is ``"imagehub"`` or ``"packer"``. ``ssh=False`` and ``out_dir=False`` leave out the
+        variables of the module docstring for templates that do not declare them (Packer refuses
+        values for undeclared variables); ``variables`` adds others, ``environment`` sets variables of
+        the tool's environment.
         """
         label = f"{template}-{tool}"
-        remote = self.fresh_remote_dir(label)
+        remote = self.fresh_remote_dir(label) if ssh else None
         local = self.fresh_out_dir(label)
-        values = {**self.ssh_variables(), "remote_dir": str(remote)}
+        values = {**self.ssh_variables(), "remote_dir": str(remote)} if ssh else {}
         if out_dir:
             values["out_dir"] = str(local)
         values.update(variables or {})
@@ -114,19 +118,25 @@ class ParityRunner:
         for name, value in values.items():
             command += ["-var", f"{name}={value}"]
         command.append(str(TEMPLATES / template))
-        completed = subprocess.run(command, cwd=local, env=tool_environment(), input=stdin or "",
-                                   capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        completed = subprocess.run(command, cwd=local, env={**tool_environment(), **(environment or {})},
+                                   input=stdin or "", capture_output=True, text=True, timeout=RUN_TIMEOUT)
         return BuildRun(tool, completed.returncode, completed.stdout, completed.stderr, remote, local)
 
-    def run_tools(self, template: str, *flags: str, **options) -> dict[str, BuildRun]:
+    def run_tools(self, template: str, *flags: str,
+                  tool_variables: Mapping[str, Mapping[str, str]] | None = None,
+                  **options) -> dict[str, BuildRun]:
         """Run imagehub and, when it is installed, packer on the same template at the same time.
 
-        Returns the runs by tool name ("packer" is absent without the binary); ``options`` are
-        :meth:`run`'s.
+        Returns the runs by tool name ("packer" is absent without the binary). ``options`` are
+        :meth:`run`'s; ``tool_variables`` adds variables for one tool only (by tool name).
         """
         tools = ["imagehub"] + (["packer"] if os.path.exists(PACKER) else [])
         with ThreadPoolExecutor(len(tools)) as pool:
-            futures = {tool: pool.submit(self.run, tool, template, *flags, **options) for tool in tools}
+            futures = {}
+            for tool in tools:
+                variables = {**options.get("variables", {}), **(tool_variables or {}).get(tool, {})}
+                futures[tool] = pool.submit(self.run, tool, template, *flags,
+                                            **{**options, "variables": variables})
             return {tool: future.result() for tool, future in futures.items()}
 
     def remove_remote_dirs(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,15 @@ from builds.engine.hcl.build_block import decode_build
 from builds.engine.hcl.context import Context, check_validations, process_env, resolve_variables
 from builds.engine.hcl.diagnostics import Diagnostics
 from builds.engine.hcl.evaluate import EvalError, Scope
-from builds.engine.hcl.loader import decode, display_name, parse_file, template_files
+from builds.engine.hcl.loader import (
+    AUTO_VARFILE_SUFFIXES,
+    TEMPLATE_SUFFIXES,
+    decode,
+    display_name,
+    parse_file,
+    parse_text,
+    template_files,
+)
 from builds.engine.hcl.template import BuildDecl, BuildSource, Template
 from builds.engine.hcl.values import UNKNOWN
 
@@ -57,8 +66,6 @@ def load_config(path: str | os.PathLike, *, var_files: list[str] | tuple[str, ..
                 env: dict[str, str] | None = None, cwd: Path | None = None,
                 syntax_only: bool = False) -> Config:
     """Load the template at ``path`` (file or directory) and resolve its variables and locals."""
-    from builds.engine.registry import PACKER_CORE_VERSION
-
     cwd = cwd or Path.cwd()
     diags = Diagnostics()
     root_path = Path(path)
@@ -82,9 +89,52 @@ def load_config(path: str | os.PathLike, *, var_files: list[str] | tuple[str, ..
         if tree is not None:
             var_trees.append((tree.filename, tree))
             texts[tree.filename] = tree.text
+    root = root_path if root_path.is_dir() else root_path.parent
+    return _load(parsed, var_trees, texts, diags, root=root, cwd=cwd, cli_vars=cli_vars, env=env,
+                 syntax_only=syntax_only)
+
+
+def load_config_from_texts(files: Mapping[str, str], *, root: Path, var_files: Sequence[str] = (),
+                           cli_vars: Sequence[tuple[str, str]] = (), env: dict[str, str] | None = None,
+                           syntax_only: bool = False) -> Config:
+    """Load a template held in memory, ``files`` mapping file names to their texts, as a directory is loaded.
+
+    The template is every name ending in ``.pkr.hcl`` or ``.pkr.json``; ``*.auto.pkrvars.hcl`` and
+    ``*.auto.pkrvars.json`` are applied automatically; ``var_files`` names further variables files among
+    ``files``, applied in order as ``-var-file`` would. Other names are ignored. ``root`` is the directory
+    ``path.root`` and the working directory refer to (relative paths of file functions resolve there).
+    Returns the loaded config; problems are its diagnostics, never exceptions.
+    """
+    diags = Diagnostics()
+    names = sorted(files)
+    template_names = [name for name in names if name.endswith(TEMPLATE_SUFFIXES)]
+    if not template_names:
+        diags.error("No template file", "A template needs at least one file whose name ends in `.pkr.hcl` "
+                    "or `.pkr.json`.")
+    parsed: list[ast.File] = []
+    texts: dict[str, str] = {}
+    for name in template_names:
+        parsed.append(parse_text(files[name], name, diags))
+        texts[name] = files[name]
+    var_trees: list[tuple[str, ast.File]] = []
+    for name in [*(n for n in names if n.endswith(AUTO_VARFILE_SUFFIXES)), *var_files]:
+        if name not in files:
+            diags.error("Failed to read variables file", f"There is no file named {name} in this template.")
+            continue
+        var_trees.append((name, parse_text(files[name], name, diags)))
+        texts[name] = files[name]
+    return _load(parsed, var_trees, texts, diags, root=root, cwd=root, cli_vars=cli_vars, env=env,
+                 syntax_only=syntax_only)
+
+
+def _load(parsed: list[ast.File], var_trees: list[tuple[str, ast.File]], texts: dict[str, str],
+          diags: Diagnostics, *, root: Path, cwd: Path, cli_vars: Sequence[tuple[str, str]],
+          env: dict[str, str] | None, syntax_only: bool) -> Config:
+    """Decode parsed files and (unless ``syntax_only``) resolve variables, locals and builds."""
+    from builds.engine.registry import PACKER_CORE_VERSION
+
     if diags.has_errors:
         return Config(None, None, diags, texts)
-    root = root_path if root_path.is_dir() else root_path.parent
     template = decode(parsed, root, diags)
     for name, tree in var_trees:
         template.var_files[name] = tree

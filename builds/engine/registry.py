@@ -210,6 +210,7 @@ IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("post-processor", "compress"): f"{_ENGINE}.post_processors.compress.post_processor:CompressPostProcessor",
     ("post-processor", "artifice"): f"{_ENGINE}.post_processors.artifice.post_processor:ArtificePostProcessor",
     ("post-processor", "shell-local"): f"{_ENGINE}.post_processors.shell_local.post_processor:ShellLocalPostProcessor",
+    ("post-processor", "vagrant"): f"{_ENGINE}.post_processors.vagrant.post_processor:VagrantPostProcessor",
     ("provisioner", "shell"): f"{_ENGINE}.provisioners.shell.provisioner:ShellProvisioner",
     ("provisioner", "file"): f"{_ENGINE}.provisioners.file.provisioner:FileProvisioner",
     ("provisioner", "shell-local"): f"{_ENGINE}.provisioners.shell_local.provisioner:ShellLocalProvisioner",

@@ -1,0 +1,68 @@
+"""Fixtures of the dashboard's tests: a user for each role, and small template file sets."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from imagehub.roles import Role, assign_role
+
+PASSWORD = "correct horse battery"
+
+MAIN = (
+    'variable "region" {\n'
+    "  type        = string\n"
+    '  default     = "eu-west-1"\n'
+    '  description = "Where the image is built."\n'
+    "}\n"
+    "\n"
+    'source "null" "base" {\n'
+    '  communicator = "none"\n'
+    "}\n"
+    "\n"
+    "build {\n"
+    '  sources = ["source.null.base"]\n'
+    "}\n"
+)
+
+
+@pytest.fixture
+def make_user(db):
+    """Return a function creating a user with the given roles."""
+
+    def make(username: str, *roles: Role, **fields):
+        user = get_user_model().objects.create_user(username, password=PASSWORD, **fields)
+        for role in roles:
+            assign_role(user, role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def viewer(make_user):
+    return make_user("vera", Role.VIEWER)
+
+
+@pytest.fixture
+def builder(make_user):
+    return make_user("bob", Role.BUILDER)
+
+
+@pytest.fixture
+def editor(make_user):
+    return make_user("edith", Role.EDITOR)
+
+
+@pytest.fixture
+def other_editor(make_user):
+    return make_user("otto", Role.EDITOR)
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("ada", Role.ADMIN)
+
+
+@pytest.fixture
+def files():
+    """A valid one-file template."""
+    return {"main.pkr.hcl": MAIN}

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.dockerd", "tests.fixtures.sshd"]
+pytest_plugins = ["tests.fixtures.dockerd", "tests.fixtures.sshd", "tests.fixtures.moto"]
 
 
 def find_free_port(host: str = "127.0.0.1") -> int:

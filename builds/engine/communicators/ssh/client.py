@@ -21,13 +21,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import paramiko
 from cryptography.hazmat.primitives import serialization
-from paramiko.common import cMSG_CHANNEL_REQUEST
-from paramiko.message import Message
 
 from builds.engine.communicators.base import CommunicatorError
 from builds.engine.communicators.ssh.keys import KeyPairError
+from builds.engine.communicators.ssh.paramiko_loader import paramiko
 
 # What a channel or sftp call raises when the connection under it fails; other modules
 # catch these without importing paramiko.
@@ -194,8 +192,8 @@ def send_signal(channel: paramiko.Channel, name: str) -> None:
     """
     if channel.closed:
         return
-    message = Message()
-    message.add_byte(cMSG_CHANNEL_REQUEST)
+    message = paramiko.message.Message()
+    message.add_byte(paramiko.common.cMSG_CHANNEL_REQUEST)
     message.add_int(channel.remote_chanid)
     message.add_string("signal")
     message.add_boolean(False)

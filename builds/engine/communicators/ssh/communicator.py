@@ -166,7 +166,11 @@ class SSHCommunicator(Communicator):
                 continue
             if cancel.cancelled or not connection.is_active():
                 return
-            select.select([waker], [], [], POLL_INTERVAL)
+            if channel.eof_received:
+                # the channel's pipe stays readable after EOF: wait for the exit status instead of spinning
+                channel.status_event.wait(POLL_INTERVAL)
+            else:
+                select.select([waker], [], [], POLL_INTERVAL)
 
     def _exit_status(self, channel, connection: Connection) -> int:
         if channel.exit_status_ready() and channel.exit_status != -1:

@@ -282,9 +282,11 @@ def _to_number(value: Any, rng: Range, side: str) -> int | float:
         return value
     if isinstance(value, str):
         try:
-            return number(float(value)) if value.strip() == value and value else _bad_number(rng, side)
+            parsed = float(value) if value.strip() == value and value else math.nan
         except ValueError:
-            pass
+            parsed = math.nan
+        if not math.isnan(parsed):  # "nan" is no number to cty
+            return number(parsed)
     return _bad_number(rng, side)
 
 
@@ -309,6 +311,40 @@ def _binary(expr: ast.BinaryOp, scope: Scope) -> Any:
         return (left and right) if op == "&&" else (left or right)
     a = _to_number(lhs, expr.lhs.range, "left")
     b = _to_number(rhs, expr.rhs.range, "right")
+    if op in ("+", "-", "*", "/", "%"):
+        try:
+            result = _arithmetic(op, a, b, expr)
+        except OverflowError:
+            # An integer too large for a float met a float (or a quotient overflowed): go on in floats.
+            result = _arithmetic(op, _as_float(a), _as_float(b), expr)
+        if isinstance(result, float) and math.isnan(result):
+            raise EvalError(error("Operation failed", f"Error during operation: {_NAN_REASONS[op]}.", expr.range))
+        return result
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    if op == ">=":
+        return a >= b
+    raise AssertionError(f"unknown operator {op}")
+
+
+# What cty says when an operation on infinities has no numeric result.
+_NAN_REASONS = {"+": "can't compute sum of opposing infinities", "-": "can't subtract infinity from itself",
+                "*": "can't multiply zero by infinity", "/": "can't divide infinity by infinity",
+                "%": "can't use modulo with zero and infinity"}
+
+
+def _as_float(value: int | float) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+def _arithmetic(op: str, a: int | float, b: int | float, expr: ast.BinaryOp) -> int | float:
     if op == "+":
         return number(a + b)
     if op == "-":
@@ -326,15 +362,12 @@ def _binary(expr: ast.BinaryOp, scope: Scope) -> Any:
                                   expr.range))
         if op == "/":
             return number(a / b)
+        if isinstance(a, float) and math.isinf(a):
+            return math.nan
+        if isinstance(a, int) and isinstance(b, int):
+            remainder = abs(a) % abs(b)  # exact for integers of any size; the sign follows the dividend
+            return remainder if a >= 0 else -remainder
         return number(math.fmod(a, b))
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
     raise AssertionError(f"unknown operator {op}")
 
 

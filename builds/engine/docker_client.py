@@ -12,9 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-import docker
-import docker.errors
-import docker.utils
+from builds.engine.paramiko_loader import defer_paramiko
+
+defer_paramiko()  # the SDK imports paramiko for ssh:// daemons only; it loads when one is used
+
+import docker  # noqa: E402
+import docker.errors  # noqa: E402
+import docker.utils  # noqa: E402
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 

@@ -25,7 +25,9 @@ from cryptography.hazmat.primitives import serialization
 
 from builds.engine.communicators.base import CommunicatorError
 from builds.engine.communicators.ssh.keys import KeyPairError
-from builds.engine.communicators.ssh.paramiko_loader import paramiko
+from builds.engine.paramiko_loader import load_paramiko
+
+paramiko = load_paramiko()
 
 # What a channel or sftp call raises when the connection under it fails; other modules
 # catch these without importing paramiko.

@@ -42,7 +42,7 @@ def read_file(ctx, path: str) -> bytes:
             return handle.read()
     except FileNotFoundError:
         raise FunctionError(f"no file exists at {resolved}") from None
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL character or a lone surrogate in the path
         raise FunctionError(f"failed to read {resolved}") from None
 
 
@@ -76,6 +76,8 @@ def filebase64(ctx, path):
             data = handle.read()
     except OSError as exc:
         raise FunctionError(f'failed to read file "{path}": {exc.strerror.lower() if exc.strerror else exc}') from None
+    except ValueError:  # a NUL character or a lone surrogate in the path, which no file name can hold
+        raise FunctionError(f'failed to read file "{path}": invalid argument') from None
     return base64.b64encode(data).decode("ascii")
 
 
@@ -89,7 +91,7 @@ def fileexists(ctx, path):
         info = os.stat(resolved)
     except FileNotFoundError:
         return False
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL character or a lone surrogate in the path
         raise FunctionError(f"failed to stat {resolved}") from None
     if stat.S_ISREG(info.st_mode):
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..types import STRING
@@ -50,10 +51,46 @@ def _translate(pattern: str) -> str:
     return "".join(out)
 
 
+_REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+MAX_REPEAT = 1000  # RE2's limit on a repetition count
+
+
+def _oversized_repeat(pattern: str) -> str | None:
+    """The first ``{n}``/``{n,m}`` outside a character class whose count RE2 refuses, or None.
+
+    Python's ``regex`` module accepts any count and can take minutes to compile ``a{99999999}``.
+    """
+    i, in_class = 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 1
+            if pattern.startswith("^", i):
+                i += 1
+            if pattern.startswith("]", i):
+                i += 1
+            continue
+        elif char == "{":
+            match = _REPEAT.match(pattern, i)
+            if match and any(int(count) > MAX_REPEAT for count in match.groups() if count):
+                return match.group()
+        i += 1
+    return None
+
+
 def compile_pattern(pattern: str, arg_index: int | None = 0):
     """Return the compiled RE2-style pattern; raise FunctionError naming the pattern argument if invalid."""
     import regex as re2
 
+    oversized = _oversized_repeat(pattern)
+    if oversized is not None:
+        raise FunctionError(f"invalid regexp pattern: invalid repeat count {oversized} in {pattern}", arg_index)
     try:
         compiled = re2.compile(_translate(pattern), re2.VERSION0)
     except re2.error as exc:
@@ -135,6 +172,9 @@ def regex_replace(ctx, text, pattern, replacement):
     """The string with every match of the pattern replaced; ``$1`` or ``${name}`` insert capture groups."""
     import regex as re2
 
+    oversized = _oversized_repeat(pattern)
+    if oversized is not None:
+        raise FunctionError(f"error parsing regexp: invalid repeat count: `{oversized}`")
     try:
         compiled = re2.compile(_translate(pattern), re2.VERSION0)
     except re2.error as exc:

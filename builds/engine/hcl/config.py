@@ -158,6 +158,8 @@ def _load(parsed: list[ast.File], var_trees: list[tuple[str, ast.File]], texts: 
 
 
 def _check_packer_blocks(config: Config, core_version: str) -> None:
+    if not config.template.packer_blocks:
+        return  # most templates have no packer block: spare them the version parser's start-up
     from builds.engine.versions import Constraints, Version
 
     context, diags = config.context, config.diagnostics

@@ -1,15 +1,19 @@
-"""Differences between two file sets, per file, as unified hunks with the changed characters marked."""
+"""Differences between two file sets, per file, as unified hunks with the changed words marked."""
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
 CONTEXT_LINES = 3
-# Lines longer than this are compared whole; marking characters inside them would cost too much.
+# Lines longer than this are compared whole; marking words inside them would cost too much.
 MAX_HIGHLIGHT_LENGTH = 1000
 # A changed pair of lines is marked character by character only when this much of it is alike.
 MIN_HIGHLIGHT_SIMILARITY = 0.4
+
+# Inside a changed line, words, runs of blanks and single other characters are compared.
+_WORDS = re.compile(r"\w+|\s+|[^\w\s]")
 
 LineKind = Literal["context", "added", "removed"]
 FileStatus = Literal["added", "removed", "changed", "unchanged"]
@@ -112,13 +116,14 @@ def _line(kind: LineKind, lines: list[str], index: int, old_number: int | None,
 
 
 def _highlight(before: list[DiffLine], after: list[DiffLine]) -> tuple[list[DiffLine], list[DiffLine]]:
-    """Mark the changed characters of each removed line paired, in order, with an added line."""
+    """Mark the changed words of each removed line paired, in order, with an added line."""
     before, after = list(before), list(after)
     for index in range(min(len(before), len(after))):
         old_text, new_text = before[index].text, after[index].text
         if max(len(old_text), len(new_text)) > MAX_HIGHLIGHT_LENGTH:
             continue
-        matcher = SequenceMatcher(None, old_text, new_text, autojunk=False)
+        old_words, new_words = _WORDS.findall(old_text), _WORDS.findall(new_text)
+        matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
         if matcher.ratio() < MIN_HIGHLIGHT_SIMILARITY:
             continue
         old_segments: list[Segment] = []
@@ -126,9 +131,9 @@ def _highlight(before: list[DiffLine], after: list[DiffLine]) -> tuple[list[Diff
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             changed = tag != "equal"
             if i2 > i1:
-                old_segments.append(Segment(old_text[i1:i2], changed))
+                old_segments.append(Segment("".join(old_words[i1:i2]), changed))
             if j2 > j1:
-                new_segments.append(Segment(new_text[j1:j2], changed))
+                new_segments.append(Segment("".join(new_words[j1:j2]), changed))
         before[index] = _with_segments(before[index], old_segments)
         after[index] = _with_segments(after[index], new_segments)
     return before, after

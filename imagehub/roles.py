@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -54,8 +53,8 @@ def permission_required(permission: str, action: str) -> Callable:
             user = request.user
             if not user.is_authenticated:
                 if getattr(request, "htmx", False):
-                    page = request.htmx.current_url or request.get_full_path()
-                    return HttpResponseClientRedirect(f"{reverse('login')}?next={_path_of(page)}")
+                    page = request.htmx.current_url_abs_path or request.get_full_path()
+                    return HttpResponseClientRedirect(redirect_to_login(page)["Location"])
                 return redirect_to_login(request.get_full_path())
             if not user.has_perm(permission):
                 context = {"action": action, "role": GRANTED_BY.get(permission, "")}
@@ -65,14 +64,6 @@ def permission_required(permission: str, action: str) -> Callable:
         return guarded
 
     return decorator
-
-
-def _path_of(url: str) -> str:
-    from urllib.parse import quote, urlsplit
-
-    parts = urlsplit(url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
-    return quote(path, safe="/")
 
 
 def assign_role(user, role: Role) -> None:

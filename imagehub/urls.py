@@ -1,7 +1,7 @@
 """The root URL configuration."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from imagehub import accounts, views
 
@@ -10,5 +10,6 @@ urlpatterns = [
     path("login/", accounts.login, name="login"),
     path("logout/", accounts.logout, name="logout"),
     path("account/password/", accounts.password_change, name="password_change"),
+    path("templates/", include("imagehub.catalog_urls")),
     path("admin/", admin.site.urls),
 ]

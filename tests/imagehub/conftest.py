@@ -66,3 +66,19 @@ def admin_user(make_user):
 def files():
     """A valid one-file template."""
     return {"main.pkr.hcl": MAIN}
+
+
+@pytest.fixture
+def template(editor, files):
+    """The template "Web" with version 1 (valid, with a preset file) and version 2 (a region changed)."""
+    from imagehub import catalog
+
+    created = catalog.create_template(
+        name="Web", description="The web tier.", labels=["aws", "web"], owner=editor,
+        files={**files, "prod.pkrvars.hcl": 'region = "us-east-1"\n'},
+    )
+    changed = {**files, "main.pkr.hcl": files["main.pkr.hcl"].replace("eu-west-1", "eu-north-1"),
+               "prod.pkrvars.hcl": 'region = "us-east-1"\n'}
+    catalog.save_version(created, files=changed, author=editor, message="Move north", base_number=1)
+    created.refresh_from_db()
+    return created

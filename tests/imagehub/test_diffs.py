@@ -24,13 +24,12 @@ def test_hunks_are_headed_and_numbered_as_diff_u_does():
     assert [line.text for line in hunk.lines[3:5]] == ["line 10", "line ten"]
 
 
-def test_changed_characters_of_a_changed_line_are_marked():
-    diff = diff_texts("a.pkr.hcl", 'region = "eu-west-1"\n', 'region = "us-east-1"\n')
+def test_changed_words_of_a_changed_line_are_marked():
+    diff = diff_texts("a.pkr.hcl", 'region = "eu-west-1"\n', 'region = "eu-north-1"\n')
     removed, added = diff.hunks[0].lines
-    assert removed.segments[0] == Segment('region = "', False)
-    assert any(s.changed for s in removed.segments) and any(s.changed for s in added.segments)
-    assert "".join(s.text for s in added.segments if not s.changed).startswith('region = "')
-    assert added.text == 'region = "us-east-1"'
+    assert removed.segments == (Segment('region = "eu-'), Segment("west", True), Segment('-1"'))
+    assert added.segments == (Segment('region = "eu-'), Segment("north", True), Segment('-1"'))
+    assert added.text == 'region = "eu-north-1"'
 
 
 def test_unrelated_lines_are_not_marked_inside():

@@ -1,0 +1,61 @@
+"""The admin site's pages for the catalog: templates and labels to manage, versions to read."""
+
+from django.contrib import admin
+
+from imagehub.models import Label, PackerTemplate, TemplateFile, TemplateVersion
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+@admin.register(PackerTemplate)
+class PackerTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "owner", "latest_version", "updated"]
+    list_select_related = ["owner", "latest_version__template"]
+    list_filter = ["labels"]
+    search_fields = ["name", "slug", "description"]
+    filter_horizontal = ["labels"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["slug", "latest_version", "created", "updated"]
+    fields = ["name", "slug", "description", "labels", "owner", "latest_version", "created", "updated"]
+
+    def has_add_permission(self, request) -> bool:
+        # A template is created with its first version, in the catalog.
+        return False
+
+
+class TemplateFileInline(admin.StackedInline):
+    model = TemplateFile
+    fields = ["name", "content"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(TemplateVersion)
+class TemplateVersionAdmin(admin.ModelAdmin):
+    """Versions are immutable: the admin site shows them and never changes or deletes one."""
+
+    list_display = ["template", "number", "author", "created", "is_valid", "error_count", "warning_count"]
+    list_select_related = ["template", "author"]
+    list_filter = ["is_valid"]
+    search_fields = ["template__name", "message"]
+    inlines = [TemplateFileInline]
+    fields = ["template", "number", "author", "created", "message", "restored_from", "content_hash", "is_valid",
+              "error_count", "warning_count", "diagnostics"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

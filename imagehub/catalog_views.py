@@ -1,0 +1,196 @@
+"""The catalog's reading pages: the template list, a template, its history, a version, a diff, an export, a launch form.
+
+Every view answers a full page, or for an htmx request that is not boosted
+the page's fragment (a `{% partialdef %}` of the same template).
+"""
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from imagehub import archives, variable_forms
+from imagehub.diffs import diff_file_sets
+from imagehub.models import Label, PackerTemplate, TemplateVersion
+from imagehub.roles import VIEW_TEMPLATES, permission_required
+
+TEMPLATES_PER_PAGE = 25
+VERSIONS_PER_PAGE = 50
+
+SORTS = {
+    "name": (Lower("name").asc(), "Name, A to Z"),
+    "-name": (Lower("name").desc(), "Name, Z to A"),
+    "-updated": ("-updated", "Recently saved"),
+    "updated": ("updated", "Least recently saved"),
+    "-versions": ("-latest_version__number", "Most versions"),
+}
+DEFAULT_SORT = "name"
+
+read_permission = permission_required(VIEW_TEMPLATES, "read the template catalog")
+
+
+def page_or_fragment(request: HttpRequest, template_name: str, fragment: str, context: dict,
+                     status: int = 200) -> HttpResponse:
+    """Render the page `template_name`, or only its partial `fragment` for an htmx request."""
+    if request.htmx and not request.htmx.boosted:
+        template_name = f"{template_name}#{fragment}"
+    return render(request, template_name, context, status=status)
+
+
+def get_template(slug: str) -> PackerTemplate:
+    """Return the template at `slug` with its owner and latest version; raise Http404 when there is none."""
+    return get_object_or_404(PackerTemplate.objects.select_related("owner", "latest_version__author"), slug=slug)
+
+
+def get_version(template: PackerTemplate, number: int) -> TemplateVersion:
+    """Return version `number` of `template`; raise Http404 when there is none."""
+    version = get_object_or_404(TemplateVersion.objects.select_related("author"), template=template, number=number)
+    version.template = template
+    return version
+
+
+@require_GET
+@read_permission
+def template_list(request: HttpRequest) -> HttpResponse:
+    """Return the list of templates: searched by name or label, filtered by a label, sorted, paginated."""
+    query = request.GET.get("q", "").strip()[:100]
+    label = request.GET.get("label", "").strip()[:50]
+    sort = request.GET.get("sort", DEFAULT_SORT)
+    if sort not in SORTS:
+        sort = DEFAULT_SORT
+    templates = (
+        PackerTemplate.objects.select_related("owner", "latest_version")
+        .only(
+            "name", "slug", "description", "updated", "owner__username",
+            "latest_version__number", "latest_version__is_valid", "latest_version__error_count",
+            "latest_version__warning_count",
+        )
+        .prefetch_related(Prefetch("labels", queryset=Label.objects.only("name")))
+        .order_by(SORTS[sort][0], "pk")
+    )
+    if query:
+        labelled = PackerTemplate.labels.through.objects.filter(label__name__icontains=query)
+        templates = templates.filter(Q(name__icontains=query) | Q(pk__in=labelled.values("packertemplate_id")))
+    if label:
+        templates = templates.filter(labels__name=label)
+    page = Paginator(templates, TEMPLATES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "label": label,
+        "sort": sort,
+        "sorts": [(key, title) for key, (_, title) in SORTS.items()],
+    }
+    return page_or_fragment(request, "imagehub/catalog/template_list.html", "results", context)
+
+
+@require_GET
+@read_permission
+def template_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Return a template's page: its details, and its latest version's summary, diagnostics and files."""
+    template = get_template(slug)
+    version = template.latest_version
+    context = {
+        "template": template,
+        "version": version,
+        "files": list(version.files.all()) if version else [],
+        "labels": template.labels.all(),
+    }
+    return render(request, "imagehub/catalog/template_detail.html", context)
+
+
+@require_GET
+@read_permission
+def version_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Return a template's history: its versions, newest first, to compare, open or restore."""
+    template = get_template(slug)
+    versions = template.versions.select_related("author").defer("diagnostics", "summary").order_by("-number")
+    page = Paginator(versions, VERSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"template": template, "page": page}
+    return page_or_fragment(request, "imagehub/catalog/version_list.html", "versions", context)
+
+
+@require_GET
+@read_permission
+def version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Return one version: its message, author, validity, diagnostics, summary and files."""
+    template = get_template(slug)
+    version = get_version(template, number)
+    context = {"template": template, "version": version, "files": list(version.files.all())}
+    return render(request, "imagehub/catalog/version_detail.html", context)
+
+
+@require_GET
+@read_permission
+def version_diff(request: HttpRequest, slug: str) -> HttpResponse:
+    """Return the difference between two versions, `from` and `to` (default: the latest and the one before)."""
+    template = get_template(slug)
+    numbers = list(template.versions.order_by("-number").values_list("number", flat=True))
+    latest = numbers[0] if numbers else 0
+    errors = []
+    to_number = _number(request.GET.get("to"), latest)
+    from_number = _number(request.GET.get("from"), max(to_number - 1, 1))
+    for which, number in (("from", from_number), ("to", to_number)):
+        if number not in numbers:
+            errors.append(f"There is no version {number} of {template.name} to compare ({which}).")
+    diffs = []
+    if not errors:
+        old = get_version(template, from_number).file_texts()
+        new = get_version(template, to_number).file_texts()
+        diffs = diff_file_sets(old, new)
+    context = {
+        "template": template,
+        "numbers": numbers,
+        "from_number": from_number,
+        "to_number": to_number,
+        "diffs": diffs,
+        "errors": errors,
+    }
+    return page_or_fragment(request, "imagehub/catalog/version_diff.html", "diff", context,
+                            status=404 if errors else 200)
+
+
+def _number(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text else default
+    except ValueError:
+        return -1
+
+
+@require_GET
+@read_permission
+def version_export(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Return a version's files as a .zip download."""
+    version = get_version(get_template(slug), number)
+    response = HttpResponse(archives.export_zip(version), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{archives.export_name(version)}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@read_permission
+def variable_form(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """Return a version's launch form; on POST, check the values and show the resolved variables.
+
+    `preset` (query or form field) names a variables file of the version whose values fill the form.
+    """
+    template = get_template(slug)
+    version = get_version(template, number)
+    files = version.file_texts()
+    preset = request.POST.get("preset") if request.method == "POST" else request.GET.get("preset")
+    launch = variable_forms.load(files, preset or "")
+    form = None
+    if launch.loaded:
+        form = variable_forms.VariableForm(launch, request.POST if request.method == "POST" else None)
+    checked = request.method == "POST" and form is not None and form.is_valid()
+    context = {
+        "template": template,
+        "version": version,
+        "launch": launch,
+        "presets": variable_forms.presets(files),
+        "form": form,
+        "checked": checked,
+    }
+    return page_or_fragment(request, "imagehub/catalog/variable_form.html", "launch", context)

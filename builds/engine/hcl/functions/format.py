@@ -14,6 +14,7 @@ from .base import FunctionError, Param, define
 from .text import grapheme_count, graphemes
 
 _FLAGS = {"0": "zero", "#": "sharp", "-": "minus", "+": "plus", " ": "space"}
+MAX_WIDTH = 1_000_000  # Go's fmt refuses wider widths and precisions too; larger ones only exhaust memory
 
 
 @dataclass
@@ -79,6 +80,9 @@ def format_values(text: str, args: list) -> str:
                     _bad_char(text, pos)
             else:
                 _bad_char(text, pos)
+        if verb.width > MAX_WIDTH or verb.prec > MAX_WIDTH:
+            raise FunctionError(f"invalid format string starting at offset {start}: width or precision above "
+                                f"{MAX_WIDTH}")
         if pos >= n:
             raise FunctionError(f"invalid format string starting at offset {pos}")
         if not (text[pos].isascii() and text[pos].isalpha()):

@@ -85,13 +85,19 @@ def replace(ctx, text, substr, replacement):
     return text.replace(substr, replacement)
 
 
+MAX_INDENT_CHARS = 64 * 1024 * 1024  # more would only exhaust memory
+
+
 @define("indent", Param("spaces", NUMBER), Param("str", STRING))
 def indent(ctx, spaces, text):
     """The string with every line but the first indented by the given number of spaces."""
     count = to_int(spaces)
     if count < 0:
         raise FunctionError("negative Repeat count")
-    return text.replace("\n", "\n" + " " * count)
+    newlines = text.count("\n")
+    if count * newlines > MAX_INDENT_CHARS:
+        raise FunctionError(f"the indented string would be longer than {MAX_INDENT_CHARS} characters", 0)
+    return text.replace("\n", "\n" + " " * count) if newlines else text
 
 
 @define("split", Param("separator", STRING), Param("str", STRING))

@@ -201,6 +201,7 @@ IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("builder", "null"): f"{_ENGINE}.builders.null.builder:NullBuilder",
     ("builder", "file"): f"{_ENGINE}.builders.file.builder:FileBuilder",
     ("builder", "docker"): f"{_ENGINE}.builders.docker.builder:DockerBuilder",
+    ("builder", "amazon-ebs"): f"{_ENGINE}.builders.amazon.ebs.builder:AmazonEbsBuilder",
     ("post-processor", "docker-tag"): f"{_ENGINE}.post_processors.docker_tag.post_processor:DockerTagPostProcessor",
     ("post-processor", "docker-save"): f"{_ENGINE}.post_processors.docker_save.post_processor:DockerSavePostProcessor",
     ("post-processor", "docker-import"):

@@ -33,6 +33,14 @@ def floor(ctx, value):
     return math.floor(value)
 
 
+def _to_float(value: int | float) -> float:
+    """A number as a float64, as cty hands it to Go's math: integers beyond its range become infinite."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _go_log(value: float) -> float:
     if value == 0:
         return -math.inf
@@ -52,7 +60,7 @@ def _finite_or_inf(value: float, what: str) -> int | float:
 @define("log", Param("num", NUMBER), Param("base", NUMBER))
 def log(ctx, value, base):
     """The logarithm of a number in the given base."""
-    numerator, denominator = _go_log(float(value)), _go_log(float(base))
+    numerator, denominator = _go_log(_to_float(value)), _go_log(_to_float(base))
     if denominator == 0:
         result = math.copysign(math.inf, numerator) if numerator else math.nan
     else:
@@ -66,9 +74,9 @@ def pow_(ctx, value, power):
     if isinstance(value, int) and isinstance(power, int) and 0 <= power <= 1024:
         return num(value**power)
     try:
-        result = math.pow(float(value), float(power))
+        result = math.pow(_to_float(value), _to_float(power))
     except OverflowError:
-        negative = value < 0 and float(power).is_integer() and int(power) % 2 == 1
+        negative = value < 0 and _to_float(power).is_integer() and int(power) % 2 == 1
         result = -math.inf if negative else math.inf
     except (ValueError, ZeroDivisionError):
         result = math.inf if value == 0 else math.nan

@@ -133,7 +133,7 @@ def _codec(name: str) -> tuple[str, str]:
 
     try:
         info = codecs.lookup(name)
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: NUL or a lone surrogate in the name
         raise FunctionError(f'"{name}" is not a supported IANA encoding name or alias', 1) from None
     return info.name, name
 

@@ -114,6 +114,21 @@ def resolve_scalar(tag: str, text: str, plain: bool) -> Any:
     return text
 
 
+MAX_FLOW_DEPTH = 1000  # PyYAML's scanner slows down quadratically with nested [ and {
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` in ``text``, counting brackets even inside strings (an upper bound)."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}" and depth:
+            depth -= 1
+    return deepest
+
+
 def decode(text: str) -> Any:
     """Return the HCL value of a single-document YAML text; raise YAMLError with a positioned message."""
     import yaml
@@ -121,6 +136,8 @@ def decode(text: str) -> Any:
 
     if not text:
         text = "\n"
+    if _bracket_depth(text) > MAX_FLOW_DEPTH:
+        raise YAMLError(f"exceeded max depth of {MAX_FLOW_DEPTH}")
     parser = yaml.parse(text, Loader=yaml.SafeLoader)
     anchors: dict[str, Any] = {}
     pending: set[str] = set()
@@ -132,6 +149,8 @@ def decode(text: str) -> Any:
             mark = exc.problem_mark or exc.context_mark
             prefix = _mark(mark) if mark else ""
             raise YAMLError(prefix + (exc.problem or str(exc))) from None
+        except yaml.reader.ReaderError:  # a character YAML does not allow, such as NUL
+            raise YAMLError("control characters are not allowed") from None
 
     def node(event) -> Any:
         if isinstance(event, events.AliasEvent):

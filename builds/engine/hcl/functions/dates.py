@@ -55,7 +55,12 @@ def timeadd(ctx, stamp, duration):
         delta = parse_duration(duration)
     except ValueError as exc:
         raise FunctionError(str(exc)) from None
-    return rfc3339(moment + delta)
+    except OverflowError:  # beyond what a timedelta holds, and far beyond Go's int64 nanoseconds
+        raise FunctionError(f'time: invalid duration "{duration}"') from None
+    try:
+        return rfc3339(moment + delta)
+    except OverflowError:
+        raise FunctionError("the resulting time is outside the years 1 to 9999") from None
 
 
 def _format_date_verb(token: str, moment: datetime) -> str:

@@ -82,7 +82,7 @@ def cidrsubnets(ctx, prefix, *newbits):
             raise FunctionError(exc.message, index + 1) from None
 
     first = to_length(0) + length
-    size = 1 << (bits - first) if first <= bits else 1
+    size = 1 << (bits - first) if length < first <= bits else 1  # bad lengths are reported in the loop
     current_start, current_length = (base - size) & full, first
     network_last = base | ((1 << (bits - length)) - 1)
     results = []

@@ -58,6 +58,11 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     from builds.engine.hcl.validate import validate
 
     diags = validate(config, values["only"], values["except"])
+    if not diags.has_errors:
+        # Packer's validate also runs every plugin's own checks (prepare), without building anything.
+        from builds.engine.core.prepare import BuildOptions, prepare_builds
+
+        prepare_builds(config, BuildOptions(values["only"], values["except"], check_only=True), validated=True)
     if values["no-warn-undeclared-var"]:
         diags.items[:] = [d for d in diags.items if d.summary != "Undefined variable"]
     print_diagnostics(diags, config.texts, stdout)

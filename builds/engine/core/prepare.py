@@ -14,6 +14,7 @@ from typing import Any
 
 from builds.engine import registry
 from builds.engine.cancel import CancelToken
+from builds.engine.gcpause import without_gc
 from builds.engine.hcl import ast
 from builds.engine.hcl.config import Config
 from builds.engine.hcl.decode import decode_body
@@ -66,15 +67,22 @@ class BuildOptions:
     force: bool = False
     debug: bool = False
     on_error: str = "cleanup"
+    check_only: bool = False  # validate: run the plugins' prepare checks, but no data source and no build
 
 
-def prepare_builds(config: Config, options: BuildOptions,
-                   cancel: CancelToken | None = None) -> tuple[list[PreparedBuild], Diagnostics]:
-    """Validate ``config``, run its data sources and prepare every selected build."""
-    diags = validate(config, options.only, options.except_)
+@without_gc
+def prepare_builds(config: Config, options: BuildOptions, cancel: CancelToken | None = None,
+                   validated: bool = False) -> tuple[list[PreparedBuild], Diagnostics]:
+    """Validate ``config`` (unless ``validated``), run its data sources and prepare every selected build.
+
+    With ``options.check_only`` nothing is executed: data sources stay unknown and plugins whose
+    configuration depends on them are not checked yet; the others run their ``prepare`` checks.
+    """
+    diags = config.diagnostics if validated else validate(config, options.only, options.except_)
     if diags.has_errors:
         return [], diags
-    _run_data_sources(config, diags, cancel or CancelToken())
+    if not options.check_only:
+        _run_data_sources(config, diags, cancel or CancelToken())
     if diags.has_errors:
         return [], diags
     secrets = _sensitive_variable_values(config)
@@ -83,7 +91,7 @@ def prepare_builds(config: Config, options: BuildOptions,
         item = _prepare_one(config, build, source, options, secrets, diags)
         if item is not None:
             prepared.append(item)
-    if not prepared and not diags.has_errors:
+    if not prepared and not diags.has_errors and not options.check_only:
         diags.error("No builds selected", "The -only/-except options leave no build to run."
                     if options.only or options.except_ else "The template defines no build.")
     return prepared, diags
@@ -148,6 +156,8 @@ def _prepare_one(config: Config, build: BuildDecl, source: BuildSource, options:
     full_name = build.full_name(source)
     where = f'source "{decl.type}" "{decl.name}"'
     cls = registry.implementation("builder", source.type)
+    if cls is None and options.check_only:
+        return None  # validate has warned that the plugin is not implemented
     if cls is None:
         diags.error("Builder not implemented", f'ImageHub cannot build "{source.type}" sources yet.',
                     decl.block.def_range, where)
@@ -163,7 +173,8 @@ def _prepare_one(config: Config, build: BuildDecl, source: BuildSource, options:
         values.update(override)
     if len(diags.errors) > errors_before:
         return None
-    _require_known(values, decl.block.def_range, where, diags)
+    if not options.check_only:
+        _require_known(values, decl.block.def_range, where, diags)
     plugin_secrets = list(secrets) + _schema_secrets(spec.schema, values)
     context = PluginContext(
         build_name=full_name, build_type=source.type, source_name=source.name,
@@ -171,9 +182,10 @@ def _prepare_one(config: Config, build: BuildDecl, source: BuildSource, options:
         template_dir=str(tpl.root), packer_run_uuid=ctx.run_uuid,
         user_variables={n: v.value for n, v in ctx.variables.items()}, sensitive_values=plugin_secrets)
     builder = cls(values, context)
-    for problem in builder.prepare():
-        diags.error("Invalid builder configuration", problem, decl.block.def_range, where)
-    plugin_secrets.extend(builder.sensitive_values())
+    if not is_unknown(values):
+        for problem in builder.prepare():
+            diags.error("Invalid builder configuration", problem, decl.block.def_range, where)
+        plugin_secrets.extend(builder.sensitive_values())
 
     scope = ctx.build_scope(build.name, source.type, source.local_name or source.name, placeholders=True)
     names = {full_name, source.display_name, f"{source.type}.{source.name}"}
@@ -181,12 +193,12 @@ def _prepare_one(config: Config, build: BuildDecl, source: BuildSource, options:
     for prov in build.provisioners:
         if not _selected(prov.only, prov.except_, names):
             continue
-        prepared = _prepare_provisioner(prov, scope, context, source, diags, plugin_secrets)
+        prepared = _prepare_provisioner(prov, scope, context, source, diags, plugin_secrets, options.check_only)
         if prepared is not None:
             hook.provisioners.append(prepared)
     if build.error_cleanup_provisioner is not None:
         hook.error_cleanup = _prepare_provisioner(build.error_cleanup_provisioner, scope, context, source, diags,
-                                                  plugin_secrets)
+                                                  plugin_secrets, options.check_only)
     chains: list[list[PreparedPostProcessor]] = []
     for chain in build.post_processors:
         prepared_chain = []
@@ -195,7 +207,7 @@ def _prepare_one(config: Config, build: BuildDecl, source: BuildSource, options:
                 continue
             if any(fnmatch.fnmatchcase(pp.name or pp.type, p) for p in options.except_):
                 break  # as Packer: -except names a post-processor (or its type); the rest of its chain is dropped
-            item = _prepare_post_processor(pp, scope, context, diags, plugin_secrets)
+            item = _prepare_post_processor(pp, scope, context, diags, plugin_secrets, options.check_only)
             if item is not None:
                 prepared_chain.append(item)
         if prepared_chain:
@@ -226,8 +238,10 @@ def _schema_secrets(schema, values: dict) -> list[str]:
 
 
 def _plugin_values(block: ast.Block, kind: str, type_name: str, scope: Scope, skip: frozenset[str],
-                   where: str, diags: Diagnostics) -> tuple[type | None, dict[str, Any] | None]:
+                   where: str, diags: Diagnostics, check_only: bool) -> tuple[type | None, dict[str, Any] | None]:
     cls = registry.implementation(kind, type_name)
+    if cls is None and check_only:
+        return None, None  # validate has warned that the plugin is not implemented
     if cls is None:
         diags.error(f"{kind.capitalize()} not implemented", f'ImageHub cannot run the "{type_name}" {kind} yet.',
                     block.def_range, where)
@@ -242,10 +256,11 @@ def _plugin_values(block: ast.Block, kind: str, type_name: str, scope: Scope, sk
 
 
 def _prepare_provisioner(prov: ProvisionerDecl, scope: Scope, context: PluginContext, source: BuildSource,
-                         diags: Diagnostics, secrets: list[str]) -> PreparedProvisioner | None:
+                         diags: Diagnostics, secrets: list[str],
+                         check_only: bool = False) -> PreparedProvisioner | None:
     where = f'provisioner "{prov.type}"'
     cls, values = _plugin_values(prov.block, "provisioner", prov.type, scope.child(**prov.names),
-                                 PROVISIONER_COMMON, where, diags)
+                                 PROVISIONER_COMMON, where, diags, check_only)
     if cls is None:
         return None
     for key in (f"{source.type}.{source.local_name or source.name}", f"{source.type}.{source.name}",
@@ -254,10 +269,12 @@ def _prepare_provisioner(prov: ProvisionerDecl, scope: Scope, context: PluginCon
         if isinstance(override, dict):
             values.update(override)
             break
+    unknown = is_unknown(values)
     values = {k: v for k, v in values.items() if v is not UNKNOWN}
     plugin = cls(values, context)
-    for problem in plugin.prepare():
-        diags.error("Invalid provisioner configuration", problem, prov.block.def_range, where)
+    if not unknown:
+        for problem in plugin.prepare():
+            diags.error("Invalid provisioner configuration", problem, prov.block.def_range, where)
     spec = registry.lookup("provisioner", prov.type)
     secrets.extend(_schema_secrets(spec.schema, values))
     return PreparedProvisioner(prov.type, plugin, prov.name, prov.pause_before, prov.max_retries, prov.timeout,
@@ -265,15 +282,16 @@ def _prepare_provisioner(prov: ProvisionerDecl, scope: Scope, context: PluginCon
 
 
 def _prepare_post_processor(pp: PostProcessorDecl, scope: Scope, context: PluginContext, diags: Diagnostics,
-                            secrets: list[str]) -> PreparedPostProcessor | None:
+                            secrets: list[str], check_only: bool = False) -> PreparedPostProcessor | None:
     where = f'post-processor "{pp.type}"'
     cls, values = _plugin_values(pp.block, "post-processor", pp.type, scope.child(**pp.names),
-                                 POST_PROCESSOR_COMMON, where, diags)
+                                 POST_PROCESSOR_COMMON, where, diags, check_only)
     if cls is None:
         return None
     plugin = cls(values, context)
-    for problem in plugin.prepare():
-        diags.error("Invalid post-processor configuration", problem, pp.block.def_range, where)
+    if not is_unknown(values):
+        for problem in plugin.prepare():
+            diags.error("Invalid post-processor configuration", problem, pp.block.def_range, where)
     spec = registry.lookup("post-processor", pp.type)
     secrets.extend(_schema_secrets(spec.schema, values))
     return PreparedPostProcessor(pp.type, plugin, pp.name, pp.keep_input_artifact)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builds.engine.gcpause import without_gc
 from builds.engine.hcl import ast
 from builds.engine.hcl.build_block import decode_build
 from builds.engine.hcl.context import Context, check_validations, process_env, resolve_variables
@@ -61,6 +62,7 @@ class Config:
         return pairs
 
 
+@without_gc
 def load_config(path: str | os.PathLike, *, var_files: list[str] | tuple[str, ...] = (),
                 cli_vars: list[tuple[str, str]] | tuple[tuple[str, str], ...] = (),
                 env: dict[str, str] | None = None, cwd: Path | None = None,
@@ -94,6 +96,7 @@ def load_config(path: str | os.PathLike, *, var_files: list[str] | tuple[str, ..
                  syntax_only=syntax_only)
 
 
+@without_gc
 def load_config_from_texts(files: Mapping[str, str], *, root: Path, var_files: Sequence[str] = (),
                            cli_vars: Sequence[tuple[str, str]] = (), env: dict[str, str] | None = None,
                            syntax_only: bool = False) -> Config:

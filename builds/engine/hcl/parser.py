@@ -8,10 +8,12 @@ on user input: problems come back as diagnostics with positions.
 from __future__ import annotations
 
 import gc
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from builds.engine.gcpause import without_gc
 from builds.engine.hcl import ast
 from builds.engine.hcl.diagnostics import Diagnostic, Diagnostics, Pos, Range, error
 from builds.engine.hcl.lexer import Token, scan_config, scan_template
@@ -47,6 +49,7 @@ class _Abort(Exception):
         self.diag = diag
 
 
+@without_gc
 def parse(text: str, filename: str = "<input>", tokens: list[Token] | None = None) -> tuple[ast.File, Diagnostics]:
     """Parse a configuration file; return its tree (possibly partial) and any syntax diagnostics.
 
@@ -897,7 +900,10 @@ def _unclosed_interpolation(open_tok: Token, found: Token, quoted: bool) -> Diag
 def _number_value(tok: Token) -> int | float:
     text = tok.text
     if text.isdigit():
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # more digits than Python converts; no float holds such a number either
+            return math.inf
     return number(float(text))
 
 
@@ -918,10 +924,11 @@ def _unescape(tok: Token, quoted: bool, diags: Diagnostics) -> str:
         if code in _SIMPLE_ESCAPES:
             return _SIMPLE_ESCAPES[code]
         if code[0] in "uU" and len(code) > 1:
-            try:
-                return chr(int(code[1:], 16))
-            except (ValueError, OverflowError):
-                pass
+            point = int(code[1:], 16)
+            if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
+                diags.error("Invalid escape sequence", f"Cannot encode character U+{point:04x} in UTF-8.", tok.range)
+                return "\ufffd"
+            return chr(point)
         diags.error("Invalid escape sequence",
                     f"The symbol \"{code[0]}\" is not a valid escape sequence selector.", tok.range)
         return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from builds.engine import registry
+from builds.engine.gcpause import without_gc
 from builds.engine.hcl import ast
 from builds.engine.hcl.config import Config
 from builds.engine.hcl.decode import decode_body, evaluate_all
@@ -19,6 +20,7 @@ _KIND_NAMES = {"builder": "builder", "provisioner": "provisioner", "post-process
                "data": "data source"}
 
 
+@without_gc
 def validate(config: Config, only: list[str] | tuple[str, ...] = (),
              except_: list[str] | tuple[str, ...] = ()) -> Diagnostics:
     """Check data sources, sources and builds of ``config``; return all diagnostics, loading's included."""

@@ -61,7 +61,7 @@ def _apply_error(form, error: CatalogError) -> None:
 @edit_permission
 def template_create(request: HttpRequest) -> HttpResponse:
     """Return the new-template form; on a valid POST, create the template (version 1) and open it."""
-    form = TemplateCreateForm(request.POST or None)
+    form = TemplateCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -88,15 +88,15 @@ def template_import(request: HttpRequest) -> HttpResponse:
     """
     if request.method == "POST":
         limit = catalog.limit("CATALOG_MAX_UPLOAD_BYTES")
+        problem = ""
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit + UPLOAD_OVERHEAD_BYTES:
-            form = TemplateImportForm()
-            form.add_error(None, f"The upload is too large: uploads may be at most {catalog.format_size(limit)}.")
-            return render(request, "imagehub/catalog/template_import.html", {"form": form}, status=413)
-        if request.content_type != "multipart/form-data":
-            form = TemplateImportForm()
-            form.add_error(None, "Upload files with the form (multipart/form-data); nothing was received.")
-            return render(request, "imagehub/catalog/template_import.html", {"form": form}, status=415)
-    form = TemplateImportForm(request.POST or None)
+            problem, status = f"The upload is too large: uploads may be at most {catalog.format_size(limit)}.", 413
+        elif request.content_type != "multipart/form-data":
+            problem, status = "Upload files with the form (multipart/form-data); nothing was received.", 415
+        if problem:
+            context = {"form": TemplateImportForm(), "problem": problem}
+            return render(request, "imagehub/catalog/template_import.html", context, status=status)
+    form = TemplateImportForm(request.POST if request.method == "POST" else None)
     skipped: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -124,7 +124,7 @@ def template_details(request: HttpRequest, slug: str) -> HttpResponse:
     """Return the form of a template's description and labels; on a valid POST, change them."""
     template = get_template(slug)
     initial = {"description": template.description, "labels": [label.name for label in template.labels.all()]}
-    form = TemplateDetailsForm(request.POST or None, initial=initial)
+    form = TemplateDetailsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         catalog.update_details(template, description=form.cleaned_data["description"],
                                labels=form.cleaned_data["labels"])

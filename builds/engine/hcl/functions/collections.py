@@ -292,6 +292,11 @@ def transpose(ctx, mapping):
     return dict(sorted(result.items()))
 
 
+def _decimal(value: int | float) -> Decimal:
+    # Integers convert exactly (and have no digit limit); floats by their shortest repr, as cty reads them.
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+
+
 @define("range", variadic=Param("params", NUMBER))
 def range_(ctx, *params):
     """A list of numbers from start (default 0) up to but not including end, by step (default ±1)."""
@@ -311,7 +316,7 @@ def range_(ctx, *params):
         raise FunctionError("end must be less than start when step is negative", 1)
     if not down and end < start:
         raise FunctionError("end must be greater than start when step is positive", 1)
-    current, increment, stop = Decimal(repr(start)), Decimal(repr(step)), Decimal(repr(end))
+    current, increment, stop = _decimal(start), _decimal(step), _decimal(end)
     result: list = []
     while (current > stop) if down else (current < stop):
         if len(result) >= _RANGE_LIMIT:
@@ -319,6 +324,7 @@ def range_(ctx, *params):
                 "more than 1024 values were generated; either decrease the difference between "
                 "start and end or use a smaller step"
             )
-        result.append(number(int(current) if current == current.to_integral_value() else float(current)))
+        whole = current.is_finite() and current == current.to_integral_value()
+        result.append(number(int(current) if whole else float(current)))
         current += increment
     return result

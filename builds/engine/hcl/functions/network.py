@@ -58,6 +58,8 @@ def cidrsubnet(ctx, prefix, newbits, netnum):
     base, length, bits = _parse_cidr(prefix)
     if extra > 32:
         raise FunctionError("may not extend prefix by more than 32 bits")
+    if extra < 0:
+        raise FunctionError("may not extend prefix by a negative number of bits", 1)
     new_length = length + extra
     if new_length > bits:
         raise FunctionError(f"insufficient address space to extend prefix of {length} by {extra}")

@@ -339,3 +339,40 @@ def test_variable_of_the_wrong_type_from_the_command_line_is_a_diagnostic(tmp_pa
     args = ["validate"] + [f"-var={k}={v}" for k, v in others.items()] + [str(tmp_path / "t.pkr.hcl")]
     assert cli_main(args, out, err) == 1
     assert "Error:" in out.getvalue()
+
+
+BIG = "1" + "0" * 400
+HOSTILE_EXPRESSIONS = [
+    "1e400 - 1e400",
+    "1e400 * 0",
+    "1e400 % 2",
+    '"nan" + 1',
+    'file("\\u0000")',
+    'fileexists("a\\u0000")',
+    'templatefile("\\u0000", {})',
+    '"\\ud800"',
+    'regex("a{99999999}", "a")',
+    'regex_replace("a", "a{5000}", "b")',
+    'indent(2147483648, "a\\nb")',
+    'format("%2147483648d", 1)',
+    'formatlist("%0999999999d", [1])',
+    'textencodebase64("abc", "\\u0000")',
+    'yamldecode("\\u0000")',
+    'yamldecode("' + "[" * 3000 + '")',
+    'timeadd("2006-01-02T15:04:05Z", "9999999999999999h")',
+    'timeadd("9999-12-31T23:59:59Z", "1h")',
+    'cidrsubnets("10.0.0.0/8", -9223372036854775808)',
+    'cidrsubnet("10.0.0.0/8", -1, 0)',
+    "range(1e400, 1e308)",
+    f"log(0, {BIG}) + pow(-1, {BIG}) + ({BIG} * 1.5) - 1e400",
+]
+
+
+@pytest.mark.parametrize("expr", HOSTILE_EXPRESSIONS)
+def test_hostile_expressions_are_positioned_errors_not_exceptions(tmp_path, expr):
+    text = "locals {\n  x = " + expr + "\n}\n"
+    with time_limit(EXAMPLE_SECONDS, f"evaluating {expr[:40]}"):
+        config, diags = load_and_validate(tmp_path, text)
+    assert diags.has_errors
+    assert all(d.subject is not None and d.subject.start.line == 2 for d in diags.errors), list(diags)
+    assert_positions_valid(diags, {"t.pkr.hcl": text})

@@ -124,13 +124,14 @@ class ParityRunner:
 
     def run_tools(self, template: str, *flags: str,
                   tool_variables: Mapping[str, Mapping[str, str]] | None = None,
-                  **options) -> dict[str, BuildRun]:
+                  packer_can_run: bool = True, **options) -> dict[str, BuildRun]:
         """Run imagehub and, when it is installed, packer on the same template at the same time.
 
-        Returns the runs by tool name ("packer" is absent without the binary). ``options`` are
-        :meth:`run`'s; ``tool_variables`` adds variables for one tool only (by tool name).
+        Returns the runs by tool name ("packer" is absent without the binary, or when
+        ``packer_can_run`` is false). ``options`` are :meth:`run`'s; ``tool_variables`` adds variables
+        for one tool only (by tool name).
         """
-        tools = ["imagehub"] + (["packer"] if os.path.exists(PACKER) else [])
+        tools = ["imagehub"] + (["packer"] if packer_can_run and os.path.exists(PACKER) else [])
         with ThreadPoolExecutor(len(tools)) as pool:
             futures = {}
             for tool in tools:

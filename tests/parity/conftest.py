@@ -140,6 +140,18 @@ class ParityRunner:
                                             **{**options, "variables": variables})
             return {tool: future.result() for tool, future in futures.items()}
 
+    def run_many(self, jobs: Mapping[str, tuple], workers: int = 4) -> dict[str, BuildRun]:
+        """Run several builds at once: ``jobs`` maps a key to the arguments of :meth:`run` (a tuple,
+        optionally ending with a dict of its keyword arguments); returns the runs by key."""
+        def start(arguments: tuple) -> BuildRun:
+            if arguments and isinstance(arguments[-1], dict):
+                return self.run(*arguments[:-1], **arguments[-1])
+            return self.run(*arguments)
+
+        with ThreadPoolExecutor(workers) as pool:
+            futures = {key: pool.submit(start, arguments) for key, arguments in jobs.items()}
+            return {key: future.result() for key, future in futures.items()}
+
     def remove_remote_dirs(self) -> None:
         for path in self.remote_dirs:
             shutil.rmtree(path, ignore_errors=True)

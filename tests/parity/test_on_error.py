@@ -4,22 +4,36 @@ from __future__ import annotations
 
 import pytest
 
-from tests.parity.conftest import tree
+from tests.parity.conftest import BuildRun, tree
 
 TEMPLATE = "on_error"
 QUESTION = "[c] Clean up and exit, [a] abort without cleanup"
 
 
-@pytest.mark.parametrize(("mode", "answer", "cleans_up"), [
-    ("cleanup", None, True),
-    ("abort", None, False),
-    ("run-cleanup-provisioner", None, True),
-    ("ask", "a", False),
-    ("ask", "c", True),
-], ids=["cleanup", "abort", "run-cleanup-provisioner", "ask-a", "ask-c"])
-def test_failed_provisioner_stops_the_build_and_cleanup_follows_the_mode(parity, mode, answer, cleans_up):
-    run = parity.run("imagehub", TEMPLATE, f"-on-error={mode}",
-                     stdin=None if answer is None else answer + "\n")
+CASES = {
+    # id: (mode, answer on stdin, whether the error-cleanup-provisioner runs)
+    "cleanup": ("cleanup", None, True),
+    "abort": ("abort", None, False),
+    "run-cleanup-provisioner": ("run-cleanup-provisioner", None, True),
+    "ask-a": ("ask", "a", False),
+    "ask-c": ("ask", "c", True),
+    "ask-until-known": ("ask", "r\nx\nc", True),
+}
+
+
+@pytest.fixture(scope="module")
+def runs(parity) -> dict[str, BuildRun]:
+    """One build per case, all at once."""
+    return parity.run_many({
+        case: ("imagehub", TEMPLATE, f"-on-error={mode}", {"stdin": None if answer is None else answer + "\n"})
+        for case, (mode, answer, _) in CASES.items()
+    })
+
+
+@pytest.mark.parametrize("case", ["cleanup", "abort", "run-cleanup-provisioner", "ask-a", "ask-c"])
+def test_failed_provisioner_stops_the_build_and_cleanup_follows_the_mode(runs, case):
+    mode, answer, cleans_up = CASES[case]
+    run = runs[case]
     assert run.returncode == 1, run.describe()
     remote = tree(run.remote_dir)
     expected = {
@@ -40,8 +54,8 @@ def test_failed_provisioner_stops_the_build_and_cleanup_follows_the_mode(parity,
     assert ("Provisioning with error-cleanup-provisioner shell..." in run.stdout) == cleans_up
 
 
-def test_ask_repeats_the_question_until_the_answer_is_known(parity):
-    run = parity.run("imagehub", TEMPLATE, "-on-error=ask", stdin="r\nx\nc\n")
+def test_ask_repeats_the_question_until_the_answer_is_known(runs):
+    run = runs["ask-until-known"]
     assert run.returncode == 1, run.describe()
     assert run.stdout.count(f"{QUESTION}: ") == 3
     assert (run.remote_dir / "cleaned-up").read_text() == "provisioning failed\n"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
-from tests.parity.conftest import BuildRun, manifest_shape, tree
+from tests.parity.conftest import PACKER, BuildRun, manifest_shape, tree
 
 TEMPLATE = "only_except"
 
@@ -25,23 +26,23 @@ SCENARIOS = {
 }
 
 
+COMPARED = ["all", "only-alpha", "except-post-processor-name"]  # also run with packer, when installed
+
+
 @pytest.fixture(scope="module")
-def imagehub_run(parity):
-    """Runs imagehub once per scenario, however many tests ask for it."""
-    runs: dict[str, BuildRun] = {}
-
-    def run(scenario: str) -> BuildRun:
-        if scenario not in runs:
-            runs[scenario] = parity.run("imagehub", TEMPLATE, *SCENARIOS[scenario][0])
-        return runs[scenario]
-
-    return run
+def runs(parity) -> dict[tuple[str, str], BuildRun]:
+    """Every scenario under imagehub, and the compared ones under packer, all at once; keyed by
+    (tool, scenario)."""
+    jobs = {("imagehub", name): ("imagehub", TEMPLATE, *flags) for name, (flags, *_) in SCENARIOS.items()}
+    if os.path.exists(PACKER):
+        jobs.update({("packer", name): ("packer", TEMPLATE, *SCENARIOS[name][0]) for name in COMPARED})
+    return parity.run_many(jobs)
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
-def test_selection_decides_what_runs_on_the_target_and_locally(imagehub_run, scenario):
-    flags, remote_files, local_files, manifest_builds = SCENARIOS[scenario]
-    run = imagehub_run(scenario)
+def test_selection_decides_what_runs_on_the_target_and_locally(runs, scenario):
+    _, remote_files, local_files, manifest_builds = SCENARIOS[scenario]
+    run = runs[("imagehub", scenario)]
     assert run.returncode == 0, run.describe()
     assert tree(run.remote_dir) == {name: ("file", 0o644, content) for name, content in remote_files.items()}
     assert sorted(p.name for p in run.out_dir.iterdir()) == local_files
@@ -64,11 +65,9 @@ def test_only_and_except_together_are_refused(parity):
 
 
 @pytest.mark.packer
-@pytest.mark.parametrize("scenario", ["all", "only-alpha", "except-post-processor-name"])
-def test_packer_selects_the_same_builds_provisioners_and_post_processors(parity, packer, imagehub_run,
-                                                                         scenario):
-    ours = imagehub_run(scenario)
-    theirs = parity.run("packer", TEMPLATE, *SCENARIOS[scenario][0])
+@pytest.mark.parametrize("scenario", COMPARED)
+def test_packer_selects_the_same_builds_provisioners_and_post_processors(packer, runs, scenario):
+    ours, theirs = runs[("imagehub", scenario)], runs[("packer", scenario)]
     assert (ours.returncode, theirs.returncode) == (0, 0), theirs.describe()
     assert tree(ours.remote_dir) == tree(theirs.remote_dir)
     assert sorted(p.name for p in ours.out_dir.iterdir()) == sorted(p.name for p in theirs.out_dir.iterdir())

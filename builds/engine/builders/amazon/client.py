@@ -48,6 +48,7 @@ import boto3
 import botocore.config
 import botocore.credentials
 import botocore.exceptions
+import botocore.loaders
 import botocore.session
 
 from builds.engine.hcl.values import is_unknown
@@ -136,9 +137,17 @@ def _env_number(env: Mapping[str, str], name: str) -> float | None:
 
 
 @cache
+def _shared_loader() -> botocore.loaders.Loader:
+    """One loader of botocore's service models for every session: reading the EC2 model takes most of the
+    time a new client takes, and each session would otherwise read it again."""
+    return botocore.loaders.create_loader()
+
+
+@cache
 def known_regions() -> frozenset[str]:
     """Every region botocore knows EC2 in, across all partitions (aws, aws-cn, aws-us-gov, ...)."""
     session = botocore.session.get_session()
+    session.register_component("data_loader", _shared_loader())
     regions: set[str] = set()
     for partition in session.get_available_partitions():
         regions.update(session.get_available_regions("ec2", partition_name=partition))
@@ -400,8 +409,8 @@ class AwsAccess:
         return self.client("ssm", region)
 
     def iam(self) -> Any:
-        """An IAM client (IAM is global; the build region signs the calls)."""
-        return self.client("iam")
+        """An IAM client (IAM is global; the build region signs the calls, us-east-1 when none is set)."""
+        return self.client("iam", self.resolved_region() or "us-east-1")
 
     def sts(self) -> Any:
         """An STS client in the build region."""
@@ -446,6 +455,7 @@ class AwsAccess:
 
     def _botocore_session(self) -> botocore.session.Session:
         session = botocore.session.Session(profile=self.profile or None)
+        session.register_component("data_loader", _shared_loader())
         if self.shared_credentials_file:
             session.set_config_variable("credentials_file", os.path.expanduser(self.shared_credentials_file))
         return session
@@ -501,6 +511,7 @@ class AwsAccess:
                            f"{describe_error(exc, self.secrets())}. The credentials used to assume it may be "
                            "invalid or not allowed to assume it, or the role ARN may be wrong.") from exc
         core = botocore.session.Session()
+        core.register_component("data_loader", _shared_loader())
         core.get_component("credential_provider").providers.insert(0, _FixedCredentials(assumed))
         return boto3.Session(botocore_session=core, region_name=region)
 

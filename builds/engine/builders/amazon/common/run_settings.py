@@ -280,7 +280,7 @@ def _instance_problems(settings: RunSettings, args: Arguments) -> list[str]:
     problems = []
     if not settings.source_ami and settings.source_ami_filter.empty:
         problems.append("A source_ami or source_ami_filter must be specified")
-    if not settings.source_ami and not settings.source_ami_filter.owners:
+    if not settings.source_ami and not settings.source_ami_filter.empty and not settings.source_ami_filter.owners:
         problems.append("For security reasons, your source AMI filter must declare an owner.")
     if not settings.instance_type and not settings.spot_instance_types:
         problems.append("either instance_type or spot_instance_types must be specified")

@@ -17,7 +17,7 @@ from builds.engine.plugins import PluginContext
 from builds.engine.provisioners.shell.provisioner import ShellProvisioner
 from builds.engine.state import BuildState
 from builds.engine.steps import OnErrorPolicy, Runner
-from builds.engine.ui import ERROR, ListSink, BuildUI
+from builds.engine.ui import ERROR, BuildUI, ListSink
 
 SOURCE_AMI = "ami-1e749f67"  # moto's Ubuntu 14.04
 BUILD_NAME = "amazon-ebs.test"
@@ -103,3 +103,29 @@ def ebs(moto, sshd_with_moto_keys) -> Callable[..., Outcome]:
         return run_build(builder, inline=inline, cancel=cancel)
 
     return build
+
+
+def new_state(moto, build_id: str = "build-1", cancel: CancelToken | None = None,
+              **access_overrides: Any) -> AmazonState:
+    """An amazon build state on the moto server, with an in-memory ledger claimed for ``build_id``."""
+    from builds.engine.builders.amazon.client import AwsAccess
+
+    ledger = MemoryLedger()
+    ledger.claim(build_id)
+    base = BuildState(ui=BuildUI(BUILD_NAME, ListSink()), cancel=cancel or CancelToken(), hook=Hook(),
+                      build_name=BUILD_NAME, source_type="amazon-ebs", source_name="test", build_id=build_id,
+                      ledger=ledger)
+    return AmazonState.extend(base, AwsAccess.from_arguments(moto.arguments(**access_overrides)))
+
+
+def output(state: AmazonState) -> str:
+    """Everything a state's build has printed."""
+    return "\n".join(state.ui.sink.texts())
+
+
+@pytest.fixture
+def state(moto) -> AmazonState:
+    """A fresh amazon build state on the (reset) moto server, the source AMI already found."""
+    fresh = new_state(moto)
+    fresh.source_image = moto.client("ec2").describe_images(ImageIds=[SOURCE_AMI])["Images"][0]
+    return fresh

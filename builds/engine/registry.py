@@ -217,6 +217,9 @@ IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("provisioner", "shell-local"): f"{_ENGINE}.provisioners.shell_local.provisioner:ShellLocalProvisioner",
     ("provisioner", "breakpoint"): f"{_ENGINE}.provisioners.breakpoint.provisioner:BreakpointProvisioner",
     ("provisioner", "ansible"): f"{_ENGINE}.provisioners.ansible.provisioner:AnsibleProvisioner",
+    ("data", "amazon-ami"): f"{_ENGINE}.datasources.amazon.ami.datasource:AmazonAmiDataSource",
+    ("data", "amazon-parameterstore"):
+        f"{_ENGINE}.datasources.amazon.parameterstore.datasource:AmazonParameterStoreDataSource",
 }
 
 

@@ -14,7 +14,7 @@ class StepDeregisterAMI:
     """Makes room for the new AMI's name."""
 
     def __init__(self, name: str, regions: list[str], force_deregister: bool, force_delete_snapshot: bool):
-        self.name = name
+        self.ami_name = name  # not `name`: the runner shows a step under its `name` attribute
         self.regions = regions
         self.force_deregister = force_deregister
         self.force_delete_snapshot = force_delete_snapshot
@@ -26,7 +26,7 @@ class StepDeregisterAMI:
             ec2 = state.ec2(region)
             try:
                 images = ec2.describe_images(Owners=["self"],
-                                             Filters=[{"Name": "name", "Values": [self.name]}])["Images"]
+                                             Filters=[{"Name": "name", "Values": [self.ami_name]}])["Images"]
             except AWS_ERRORS as exc:
                 raise step_error(state, f"Error describing AMI: {state.describe_error(exc)}") from exc
             for image in images:
@@ -35,7 +35,7 @@ class StepDeregisterAMI:
                 except AWS_ERRORS as exc:
                     raise step_error(state, f"Error deregistering existing AMI: {state.describe_error(exc)}") \
                         from exc
-                state.ui.say(f"Deregistered AMI {self.name}, id: {image['ImageId']}")
+                state.ui.say(f"Deregistered AMI {self.ami_name}, id: {image['ImageId']}")
                 if not self.force_delete_snapshot:
                     continue
                 for snapshot_id in image_snapshot_ids(image):

@@ -467,20 +467,21 @@ def test_pathological_inputs_scan_quickly():
         "\r" * 100_000,
         "${" * 20_000 + "}" * 20_000,
     ]
-    started = time.perf_counter()
+    started = time.process_time()
     for source in inputs:
         tokens = scan_config(source)
         assert tokens[-1].type == "EOF"
         assert rebuild(source, tokens) == source
         scan_template(source)
-    assert time.perf_counter() - started < 10
+    # a guard against quadratic scanning (which takes minutes here), not a speed measurement
+    assert time.process_time() - started < 60
 
 
 def test_large_file_scans_in_linear_time():
     chunk = 'variable "x" {\n  type    = string\n  default = "a-${var.b}"\n}\n\n'
     source = chunk * 2_000
-    started = time.perf_counter()
+    started = time.process_time()
     tokens = scan_config(source)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(tokens) == 2_000 * 24 + 1
-    assert elapsed < 2
+    assert elapsed < 10  # linear: well under a second; quadratic scanning would take minutes

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.utils.text import slugify
 
 from imagehub import analysis
@@ -208,11 +209,21 @@ def _labels(names: Iterable[str]) -> list[Label]:
     return [existing[name] for name in wanted]
 
 
+def generation() -> str:
+    """Return a token that changes whenever anything the template list shows changes.
+
+    It is the newest `changed` time and the number of templates (so that a
+    deletion counts too); labels renamed in the admin site are not seen.
+    """
+    newest = PackerTemplate.objects.aggregate(changed=Max("changed"), count=Count("pk"))
+    return f"{newest['count']}-{newest['changed'].timestamp() if newest['changed'] else 0}"
+
+
 def update_details(template: PackerTemplate, *, description: str, labels: Iterable[str]) -> None:
     """Change a template's description and labels (they are not versioned)."""
     with transaction.atomic():
         template.description = description.strip()
-        template.save(update_fields=["description"])
+        template.save(update_fields=["description", "changed"])
         template.labels.set(_labels(labels))
 
 
@@ -298,7 +309,7 @@ def _add_version(template: PackerTemplate, files: dict[str, str], found: analysi
         TemplateFile(version=version, name=name, content=text) for name, text in files.items()
     )
     moved = PackerTemplate.objects.filter(pk=template.pk, latest_version=base).update(
-        latest_version=version, updated=version.created
+        latest_version=version, updated=version.created, changed=version.created
     )
     if not moved:
         raise IntegrityError("the template's latest version changed during the save")

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 TEMPLATE_FILE_SUFFIXES = (".pkr.hcl", ".pkrvars.hcl", ".pkr.json")
@@ -94,6 +95,9 @@ class PackerTemplate(models.Model):
     created = models.DateTimeField(default=timezone.now)
     # When the latest version was saved; the list sorts by it.
     updated = models.DateTimeField(default=timezone.now, db_index=True)
+    # When anything the list shows last changed (a version, the description, labels); the list's
+    # cache is keyed on the newest of these.
+    changed = models.DateTimeField(auto_now=True, db_index=True)
     # Kept by the catalog services so that the list needs no subquery per row.
     latest_version = models.ForeignKey(
         "TemplateVersion",
@@ -105,6 +109,7 @@ class PackerTemplate(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(Lower("name"), name="imagehub_template_lower_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -1,6 +1,11 @@
-"""The catalog's tables: labels, templates, versions and files."""
+"""The catalog's tables: labels, templates, versions and files.
+
+Foreign keys come before the large text columns, so that SQLite reads them
+without walking a row's overflow pages.
+"""
 
 import django.db.models.deletion
+import django.db.models.functions.text
 import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
@@ -47,7 +52,9 @@ class Migration(migrations.Migration):
             name='TemplateVersion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='imagehub.packertemplate')),
                 ('number', models.PositiveIntegerField()),
+                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('created', models.DateTimeField(default=django.utils.timezone.now)),
                 ('message', models.CharField(blank=True, max_length=200)),
                 ('content_hash', models.CharField(max_length=64)),
@@ -57,8 +64,6 @@ class Migration(migrations.Migration):
                 ('warning_count', models.PositiveIntegerField(default=0)),
                 ('diagnostics', models.JSONField(blank=True, default=list)),
                 ('summary', models.JSONField(blank=True, null=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='imagehub.packertemplate')),
             ],
             options={
                 'ordering': ['template', '-number'],
@@ -69,9 +74,9 @@ class Migration(migrations.Migration):
             name='TemplateFile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='imagehub.templateversion')),
                 ('name', models.CharField(max_length=100, validators=[imagehub.models.validate_file_name])),
                 ('content', models.TextField(blank=True)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='imagehub.templateversion')),
             ],
             options={
                 'ordering': ['version', 'name'],
@@ -81,6 +86,10 @@ class Migration(migrations.Migration):
             model_name='packertemplate',
             name='latest_version',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='imagehub.templateversion'),
+        ),
+        migrations.AddIndex(
+            model_name='packertemplate',
+            index=models.Index(django.db.models.functions.text.Lower('name'), name='imagehub_template_lower_name'),
         ),
         migrations.AddConstraint(
             model_name='templateversion',

@@ -24,6 +24,14 @@ MAIN = (
 )
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (the template list caches its results)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db):
     """Return a function creating a user with the given roles."""

@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "console": "builds.engine.commands.console",
     "build": "builds.engine.commands.build",
     "version": "builds.engine.commands.version",
+    "sweep": "builds.engine.commands.sweep",
 }
 
 HELP_FLAGS = frozenset({"-h", "-help", "--help"})

@@ -78,6 +78,7 @@ def test_registry_names_every_engine_verb():
         "console",
         "build",
         "version",
+        "sweep",
     }
     assert all(module == f"builds.engine.commands.{verb}" for verb, module in cli.COMMANDS.items())
 

@@ -53,7 +53,7 @@ class StepPreValidate:
 
     def _check_regions(self, state: AmazonState, ec2) -> None:
         try:
-            known = [r["RegionName"] for r in ec2.describe_regions(AllRegions=True)["Regions"]]
+            known = [r["RegionName"] for r in ec2.describe_regions()["Regions"]]
         except AWS_ERRORS as exc:
             raise step_error(state, f"error validating regions: {state.describe_error(exc)}") from exc
         wanted = [*self.ami.regions, state.region]

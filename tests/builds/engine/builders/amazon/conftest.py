@@ -129,3 +129,18 @@ def state(moto) -> AmazonState:
     fresh = new_state(moto)
     fresh.source_image = moto.client("ec2").describe_images(ImageIds=[SOURCE_AMI])["Images"][0]
     return fresh
+
+
+def run_settings(**arguments: Any):
+    """Run settings read from ``arguments`` (an ssh_username is added), checked to have no problems."""
+    from builds.engine.builders.amazon.common.run_settings import read_run_settings
+
+    settings, problems = read_run_settings({"ssh_username": "ubuntu", "instance_type": "t2.micro",
+                                            "source_ami": SOURCE_AMI, **arguments})
+    assert problems == [], problems
+    return settings
+
+
+def tag_map(resource: dict[str, Any]) -> dict[str, str]:
+    """An EC2 resource's tags as a dict."""
+    return {tag["Key"]: tag["Value"] for tag in resource.get("Tags", [])}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -232,3 +235,32 @@ def test_what_cannot_be_deleted_is_reported_and_stays_in_the_ledger(moto, ledger
     assert lines[1] == ("Could not delete spot-fleet sfr-1 in us-east-1 (build broken-1): the sweeper cannot delete "
                         "resources of kind 'spot-fleet'")
     assert len(ledger.entries()) == 2
+
+
+BUILD_PROCESS = """
+import sys, time
+from builds.engine.ledger import FileLedger, LedgerEntry
+ledger = FileLedger(sys.argv[1])
+ledger.claim("killed-1")
+ledger.record(LedgerEntry("key-pair", "packer_killed-1", "us-east-1", "killed-1", extra={"endpoint": sys.argv[2]}))
+print("recorded", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_build_whose_process_was_killed_is_over(moto, ledger):
+    moto.client("ec2").create_key_pair(KeyName="packer_killed-1")
+    process = subprocess.Popen([sys.executable, "-c", BUILD_PROCESS, str(ledger.directory), moto.endpoint],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline() == "recorded\n"
+        _, lines = sweep(ledger)
+        assert lines == ["Skipping 1 resource(s) of build killed-1: it is still running"]
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+
+    _, lines = sweep(ledger)
+
+    assert lines == ["Deleted key pair packer_killed-1 in us-east-1 (build killed-1)"]
+    assert moto.leftovers() == {}

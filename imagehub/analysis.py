@@ -49,17 +49,27 @@ def load(files: Mapping[str, str], var_files: tuple[str, ...] = ()) -> Config:
 
 
 def check(files: Mapping[str, str]) -> Check:
-    """Validate `files` as one template; return every diagnostic (at most MAX_DIAGNOSTICS) and the summary."""
+    """Validate `files` as one template; return every diagnostic (at most MAX_DIAGNOSTICS) and the summary.
+
+    A variable without a default is not a problem here, unlike in `packer
+    validate`: its value is given when a build starts (the summary marks it
+    required).
+    """
     config = load(files)
-    diagnostics = validate(config)
-    ordered = sorted(diagnostics, key=_position)
+    found = [d for d in validate(config) if not _is_unset_variable(d)]
+    ordered = sorted(found, key=_position)
     summary = describe(config) if config.template is not None and config.context is not None else None
     return Check(
         diagnostics=[diagnostic_data(d) for d in ordered[:MAX_DIAGNOSTICS]],
-        error_count=len(diagnostics.errors),
-        warning_count=len(diagnostics.warnings),
+        error_count=sum(1 for d in found if d.is_error),
+        warning_count=sum(1 for d in found if not d.is_error),
         summary=summary,
     )
+
+
+def _is_unset_variable(diagnostic: Diagnostic) -> bool:
+    name = diagnostic.context.removeprefix('variable "').removesuffix('"')
+    return diagnostic.summary == f'Unset variable "{name}"'
 
 
 def _position(diagnostic: Diagnostic) -> tuple:

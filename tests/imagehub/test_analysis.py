@@ -54,10 +54,11 @@ def test_the_summary_does_not_reveal_the_server_environment_or_files():
     assert found.summary["locals"] == [{"name": "hostname", "sensitive": False, "value": 'file("/etc/hostname")'}]
 
 
-def test_variables_without_a_default_are_marked_required():
+def test_variables_without_a_default_are_marked_required_not_errors():
     found = analysis.check({"t.pkr.hcl": 'variable "x" {\n  type = string\n}\n'})
     [variable] = found.summary["variables"]
     assert variable["required"] and variable["value"] == ""
+    assert found.is_valid and found.diagnostics == []
 
 
 def test_format_returns_the_canonical_text():

@@ -35,7 +35,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "imagehub",
+    # builds before django_tasks_db: its db_worker command runs several builds at once.
     "builds",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,62 @@
+"""The admin site's pages for builds: records to read, with their steps and artifacts; logs stay on the build page."""
+
+from django.contrib import admin
+
+from builds.models import Artifact, Build, BuildStep
+
+
+class BuildStepInline(admin.TabularInline):
+    model = BuildStep
+    extra = 0
+    can_delete = False
+    fields = ["source", "phase", "name", "started_at", "finished_at", "outcome"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ArtifactInline(admin.StackedInline):
+    model = Artifact
+    extra = 0
+    can_delete = False
+    fields = ["source", "builder_type", "builder_id", "artifact_id", "region_ids", "files", "source_image_id"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Build)
+class BuildAdmin(admin.ModelAdmin):
+    """Builds are read here; they are started, cancelled and continued from the dashboard."""
+
+    list_display = ["id", "template", "template_version", "status", "requested_by", "queued_at", "worker_host"]
+    list_select_related = ["template", "template_version__template", "requested_by"]
+    list_filter = ["status", "recorded_from_cli"]
+    search_fields = ["template__name", "requested_by__username", "worker_host"]
+    date_hierarchy = "queued_at"
+    inlines = [BuildStepInline, ArtifactInline]
+    # The sensitive values' ciphertext is not editable, so it is never shown.
+    exclude = ["sensitive_variables"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Artifact)
+class ArtifactAdmin(admin.ModelAdmin):
+    list_display = ["id", "build", "source", "builder_type", "artifact_id", "created_at"]
+    list_select_related = ["build"]
+    list_filter = ["builder_type"]
+    search_fields = ["artifact_id", "source_image_id", "source"]
+    raw_id_fields = ["build"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

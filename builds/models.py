@@ -121,7 +121,7 @@ class Build(models.Model):
         return f"Build #{self.pk} of {self.template_version}"
 
     @property
-    def is_finished(self) -> bool:
+    def is_over(self) -> bool:
         return self.status not in self.UNFINISHED
 
     @property

@@ -3,7 +3,7 @@
 Interface for views, consumers and the JSON export:
 
 - `Build.Status` is QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED | LOST
-  (a queued build can also go straight to CANCELLED). `Build.is_finished`
+  (a queued build can also go straight to CANCELLED). `Build.is_over`
   tells whether it can still change. Permissions: `builds.view_build` to see
   builds, `builds.add_build` to start and rebuild, `builds.change_build` to
   cancel and to continue a breakpoint (the migration gives them to the

@@ -43,7 +43,7 @@ from typing import Protocol
 from builds.engine.artifact import Artifact
 from builds.engine.cancel import Cancelled, CancelToken
 from builds.engine.plugins import PostProcessError, PostProcessor
-from builds.engine.ui import BuildUI
+from builds.engine.ui import CANCELLED, FAILED, OK, POST_PROCESS, BuildUI
 
 
 class ChainPostProcessor(Protocol):
@@ -187,11 +187,18 @@ def _destroy(artifact: Artifact, outcome: ChainOutcome, message: Callable[[Excep
 @contextlib.contextmanager
 def _targeted(ui: BuildUI, type_name: str) -> Iterator[None]:
     build, step = ui.build, ui.step
+    ui.step_event(type_name, POST_PROCESS)
     ui.build, ui.step = f"{build} ({type_name})", type_name
+    outcome = FAILED
     try:
         yield
+        outcome = OK
+    except Cancelled:
+        outcome = CANCELLED
+        raise
     finally:
         ui.build, ui.step = build, step
+        ui.step_event(type_name, POST_PROCESS, outcome)
 
 
 def _go_string_slice(items: Sequence[str]) -> str:

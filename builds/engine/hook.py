@@ -16,6 +16,7 @@ from builds.engine.cancel import Cancelled, CancelToken
 from builds.engine.durations import format_duration
 from builds.engine.plugins import Provisioner, ProvisionError
 from builds.engine.steps import StepError
+from builds.engine.ui import CANCELLED, FAILED, OK, PROVISION
 
 if TYPE_CHECKING:
     from builds.engine.state import BuildState
@@ -49,14 +50,21 @@ class Hook:
         """Run every provisioner through ``state.communicator``; raise StepError on the first failure."""
         for prov in self.provisioners:
             state.cancel.raise_if_cancelled()
-            state.ui.step = f"provisioner {prov.label}"
+            name = f"provisioner {prov.label}"
+            state.ui.step = name
+            state.ui.step_event(name, PROVISION)
             try:
                 self._run(prov, state)
+            except Cancelled:
+                state.ui.step_event(name, PROVISION, CANCELLED)
+                raise
             except ProvisionError as exc:
+                state.ui.step_event(name, PROVISION, FAILED)
                 if prov.continue_on_error:
                     state.ui.error(f"Provisioner {prov.label} failed, continuing (continue_on_error): {exc}")
                     continue
                 raise StepError(str(exc)) from exc
+            state.ui.step_event(name, PROVISION, OK)
         state.ui.step = "StepProvision"
 
     def run_error_cleanup(self, state: BuildState) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from builds.engine.cancel import Cancelled
+from builds.engine.ui import CANCELLED, CLEANUP, FAILED, OK, RUN
 
 if TYPE_CHECKING:
     from builds.engine.state import BuildState
@@ -110,7 +111,10 @@ class Runner:
                 name = step_name(step)
                 state.ui.step = name
                 started.append(step)
-                if self._run_one(step, state) is Action.HALT:
+                state.ui.step_event(name, RUN)
+                action = self._run_one(step, state)
+                state.ui.step_event(name, RUN, _outcome(action, state))
+                if action is Action.HALT:
                     break
                 if self.pause is not None:
                     self.pause(name)
@@ -146,6 +150,7 @@ class Runner:
                 continue
             name = step_name(step)
             state.ui.step = name
+            state.ui.step_event(name, CLEANUP)
             try:
                 step.cleanup(state)
             except Exception as exc:
@@ -153,10 +158,19 @@ class Runner:
                 state.cleanup_failures.append(failure)
                 state.ui.error(f"Cleanup of {name} failed: {failure.error}. What it created may still "
                                "exist; delete it by hand.")
+                state.ui.step_event(name, CLEANUP, FAILED)
+            else:
+                state.ui.step_event(name, CLEANUP, OK)
         state.ui.step = ""
         if skipped:
             state.ui.error(f"Skipped cleanup (-on-error={self.policy.mode}): what the build created is left as "
                            "it is for debugging; remove it by hand.")
+
+
+def _outcome(action: Action, state: BuildState) -> str:
+    if action is Action.CONTINUE:
+        return OK
+    return CANCELLED if state.cancel.cancelled else FAILED
 
 
 def step_name(step: object) -> str:

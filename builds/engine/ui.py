@@ -26,6 +26,17 @@ STDOUT = "stdout"  # output of a command run on the machine
 STDERR = "stderr"
 MACHINE = "machine"  # machine-readable event (artifact, error-count, ...)
 
+# Phases of the stretches of a build's timeline (StepEvent.phase).
+RUN = "run"  # a builder step's run
+CLEANUP = "cleanup"  # a builder step's cleanup
+PROVISION = "provision"  # one provisioner, inside the provisioning step
+POST_PROCESS = "post-process"  # one post-processor of a chain
+
+# How a stretch ended (StepEvent.outcome); "" when it starts.
+OK = "ok"
+FAILED = "failed"
+CANCELLED = "cancelled"
+
 
 @dataclass(frozen=True, slots=True)
 class Line:
@@ -42,6 +53,17 @@ class Line:
     def to_dict(self) -> dict:
         return {"seq": self.seq, "time": self.time, "build": self.build, "step": self.step,
                 "stream": self.stream, "text": self.text, "data": list(self.data)}
+
+
+@dataclass(frozen=True, slots=True)
+class StepEvent:
+    """A step, provisioner or post-processor of a build starting (``outcome`` "") or ending."""
+
+    build: str
+    step: str
+    phase: str  # RUN, CLEANUP, PROVISION or POST_PROCESS
+    time: float  # UNIX time
+    outcome: str = ""  # OK, FAILED or CANCELLED once it ended
 
 
 class Sink(Protocol):
@@ -88,15 +110,19 @@ class BuildUI:
 
     ``step`` is set by the runner as steps start; ``ask`` asks the person
     running the build a question (``-on-error=ask``, ``breakpoint``) through
-    an :class:`Interaction` and returns the answer.
+    an :class:`Interaction` and returns the answer. ``on_step``, when given,
+    receives a :class:`StepEvent` as each step, provisioner and
+    post-processor starts and ends (the dashboard's timeline).
     """
 
     def __init__(self, build: str, sink: Sink, masker: Masker | None = None,
-                 interaction: Interaction | None = None, clock: Callable[[], float] = time.time):
+                 interaction: Interaction | None = None, clock: Callable[[], float] = time.time,
+                 on_step: Callable[[StepEvent], None] | None = None):
         self.build = build
         self.sink = sink
         self.masker = masker or Masker()
         self.interaction = interaction
+        self.on_step = on_step
         self.step = ""
         self._clock = clock
         self._seq = 0
@@ -140,6 +166,11 @@ class BuildUI:
 
     def machine(self, kind: str, *data: str) -> None:
         self._emit(MACHINE, kind, tuple(str(d) for d in data))
+
+    def step_event(self, step: str, phase: str, outcome: str = "") -> None:
+        """Report that ``step`` started (no ``outcome``) or ended with ``outcome`` to ``on_step``."""
+        if self.on_step is not None:
+            self.on_step(StepEvent(self.build, step, phase, self._clock(), outcome))
 
     def ask(self, question: str) -> str:
         if self.interaction is None:

@@ -15,7 +15,7 @@ from builds.engine.hook import Hook
 from builds.engine.ledger import FileLedger, Ledger
 from builds.engine.state import BuildState
 from builds.engine.steps import CleanupFailure, OnErrorPolicy, Runner
-from builds.engine.ui import BuildUI, Interaction, Masker, Sink
+from builds.engine.ui import BuildUI, Interaction, Masker, Sink, StepEvent
 
 
 @dataclass
@@ -46,12 +46,13 @@ class RunOptions:
     debug_pause: Callable[[str, str], None] | None = None  # (build, next step) -> returns to go on
     interaction: Interaction | None = None
     ledger: Ledger | None = None  # where temporary cloud resources are recorded (default: FileLedger())
+    on_step: Callable[[StepEvent], None] | None = None  # told as each step starts and ends
 
 
 def run_build(prepared: PreparedBuild, sink: Sink, cancel: CancelToken, options: RunOptions) -> BuildResult:
     """Run the builder's steps, then the post-processor chains; never raises for build failures."""
     result = BuildResult(prepared.name, started=time.time())
-    ui = BuildUI(prepared.name, sink, Masker(prepared.secrets), options.interaction)
+    ui = BuildUI(prepared.name, sink, Masker(prepared.secrets), options.interaction, on_step=options.on_step)
     hook: Hook = prepared.hook
     ledger = options.ledger if options.ledger is not None else FileLedger()
     build_id = f"{prepared.context.packer_run_uuid}-{uuid.uuid4().hex[:8]}"

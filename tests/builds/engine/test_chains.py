@@ -343,3 +343,16 @@ def test_chains_match_packer_side_by_side(tmp_path, monkeypatch):
         r"\1N", (theirs / "out" / "manifest.json").read_text())
     assert gzip.decompress((ours / "out" / "arch.tar.gz").read_bytes()) == gzip.decompress(
         (theirs / "out" / "arch.tar.gz").read_bytes())
+
+
+def test_each_post_processor_reports_its_start_and_outcome_under_the_build(ui, builder, log):
+    events = []
+    ui.on_step = events.append
+    chains = [[link(Fake("a", log), type_name="compress"),
+               link(Fake("b", log, fail=PostProcessError("boom")), type_name="checksum")]]
+
+    run_chains(chains, builder, ui, CancelToken())
+
+    assert [(e.build, e.step, e.phase, e.outcome) for e in events] == [
+        ("null.web", "compress", "post-process", ""), ("null.web", "compress", "post-process", "ok"),
+        ("null.web", "checksum", "post-process", ""), ("null.web", "checksum", "post-process", "failed")]

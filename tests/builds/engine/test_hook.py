@@ -285,3 +285,16 @@ def test_without_an_error_cleanup_provisioner_nothing_runs(sink):
     hook.run_error_cleanup(make_state(sink, hook))
 
     assert sink.lines == []
+
+
+def test_each_provisioner_reports_its_start_and_outcome(sink):
+    events = []
+    hook = Hook([prepared("optional", fail_times=1, continue_on_error=True), prepared("second", name="named")])
+    state = make_state(sink, hook)
+    state.ui.on_step = events.append
+
+    hook.provision(state)
+
+    assert [(e.step, e.phase, e.outcome) for e in events] == [
+        ("provisioner recording", "provision", ""), ("provisioner recording", "provision", "failed"),
+        ("provisioner named", "provision", ""), ("provisioner named", "provision", "ok")]

@@ -363,3 +363,37 @@ def test_debug_pause_is_called_after_each_successful_step(state):
     assert paused == ["StepA", "StepB"]
     assert log[:5] == [("run", "StepA"), ("pause", "StepA"), ("run", "StepB"), ("pause", "StepB"),
                        ("run", "StepC")]
+
+
+def test_each_step_reports_its_run_and_cleanup_with_their_outcomes(sink):
+    events = []
+    state = make_state(sink)
+    state.ui.on_step = events.append
+    log = []
+    failure = StepError("could not create the key pair")
+    steps = [RecordingStep("StepA", log), RecordingStep("StepB", log, action=Action.HALT, sets_error=failure),
+             RecordingStep("StepC", log)]
+
+    Runner(steps).run(state)
+
+    assert [(e.build, e.step, e.phase, e.outcome) for e in events] == [
+        ("null.web", "StepA", "run", ""), ("null.web", "StepA", "run", "ok"),
+        ("null.web", "StepB", "run", ""), ("null.web", "StepB", "run", "failed"),
+        ("null.web", "StepB", "cleanup", ""), ("null.web", "StepB", "cleanup", "ok"),
+        ("null.web", "StepA", "cleanup", ""), ("null.web", "StepA", "cleanup", "ok")]
+    assert all(later.time >= earlier.time for earlier, later in zip(events, events[1:], strict=False))
+
+
+def test_a_cancelled_step_and_a_failed_cleanup_report_so(sink):
+    events = []
+    state = make_state(sink)
+    state.ui.on_step = events.append
+    log = []
+    steps = [RecordingStep("StepA", log, cleanup_raises=OSError("gone wrong")),
+             RecordingStep("StepB", log, cancels=True, raises=Cancelled("Cancelled by the operator"))]
+
+    Runner(steps).run(state)
+
+    assert [(e.step, e.phase, e.outcome) for e in events if e.outcome] == [
+        ("StepA", "run", "ok"), ("StepB", "run", "cancelled"), ("StepB", "cleanup", "ok"),
+        ("StepA", "cleanup", "failed")]

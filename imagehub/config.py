@@ -165,3 +165,61 @@ def channel_layers(env: Mapping[str, str]) -> dict:
             "CONFIG": {"hosts": [url]},
         }
     }
+
+
+def env_number(env: Mapping[str, str], name: str, default: float, *, minimum: float,
+               integer: bool = False) -> float:
+    """Return the number in `env[name]` (a whole number when `integer`), or `default` when unset.
+
+    Raises ImproperlyConfigured for text that is not such a number or one below `minimum`.
+    """
+    if name not in env:
+        return default
+    text = env[name].strip()
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise ImproperlyConfigured(f"{name}={env[name]!r} is not {kind}.")
+    if not value >= minimum:
+        raise ImproperlyConfigured(f"{name}={env[name]!r} is too small: the least is {minimum:g}.")
+    return value
+
+
+def build_settings(env: Mapping[str, str], directory: Path) -> dict:
+    """Return the build runner's knobs (IMAGEHUB keys) from the environment, with their defaults.
+
+    WORKER_CONCURRENCY builds run at once per worker; a running build's
+    worker writes its heartbeat every HEARTBEAT_SECONDS and checks for cancel
+    and continue requests every CONTROL_POLL_SECONDS; a build whose heartbeat
+    is older than LOST_AFTER_SECONDS is lost (workers look every
+    HEARTBEAT_SECONDS, so one is marked within their sum). Log lines are
+    stored in batches of LOG_BATCH_LINES or every LOG_BATCH_SECONDS.
+    Raises ImproperlyConfigured when LOST_AFTER_SECONDS leaves no room for
+    two missed heartbeats.
+    """
+    heartbeat = env_number(env, "IMAGEHUB_HEARTBEAT_SECONDS", 10.0, minimum=0.05)
+    lost_after = env_number(env, "IMAGEHUB_LOST_AFTER_SECONDS", 60.0, minimum=0.1)
+    if lost_after < 2 * heartbeat:
+        raise ImproperlyConfigured(
+            f"IMAGEHUB_LOST_AFTER_SECONDS ({lost_after:g}) must be at least twice "
+            f"IMAGEHUB_HEARTBEAT_SECONDS ({heartbeat:g}), or running builds would be marked lost."
+        )
+    return {
+        "WORKER_CONCURRENCY": int(env_number(env, "IMAGEHUB_WORKER_CONCURRENCY", 2, minimum=1, integer=True)),
+        "HEARTBEAT_SECONDS": heartbeat,
+        "LOST_AFTER_SECONDS": lost_after,
+        "CONTROL_POLL_SECONDS": env_number(env, "IMAGEHUB_CONTROL_POLL_SECONDS", 1.0, minimum=0.01),
+        "LOG_BATCH_LINES": int(env_number(env, "IMAGEHUB_LOG_BATCH_LINES", 500, minimum=1, integer=True)),
+        "LOG_BATCH_SECONDS": env_number(env, "IMAGEHUB_LOG_BATCH_SECONDS", 0.05, minimum=0.001),
+        "ARTIFACTS_DIR": _directory(env, "IMAGEHUB_ARTIFACTS_DIR", directory / "artifacts"),
+        # The engine's own default (builds.engine.ledger.default_directory), so `imagehub sweep` finds it.
+        "LEDGER_DIR": _directory(env, "IMAGEHUB_LEDGER_DIR", directory / "ledger"),
+        "SECRETS_KEYS": env_list(env, "IMAGEHUB_SECRETS_KEYS", default=[]),
+    }
+
+
+def _directory(env: Mapping[str, str], name: str, default: Path) -> Path:
+    configured = env.get(name, "").strip()
+    return Path(configured).expanduser().resolve() if configured else default
+

@@ -20,6 +20,7 @@ CSRF_TRUSTED_ORIGINS = config.env_list(os.environ, "CSRF_TRUSTED_ORIGINS", defau
 # ImageHub's own knobs.
 IMAGEHUB = {
     "DATA_DIR": DATA_DIR,
+    **config.build_settings(os.environ, DATA_DIR),
 }
 
 INSTALLED_APPS = [
@@ -79,6 +80,12 @@ DATABASES = {"default": config.database(os.environ, DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CHANNEL_LAYERS = config.channel_layers(os.environ)
+
+# Builds are tasks of the Django Tasks API, kept in the database: `imagehub serve`
+# runs them in worker threads, `manage.py db_worker` in processes of their own.
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

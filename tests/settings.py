@@ -13,3 +13,7 @@ from imagehub.settings import *  # noqa: E402,F403
 
 # The production hasher is slow on purpose; the suite hashes many passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The test database is a file, so that a worker or server started as a subprocess by a test
+# (with DATABASE_URL=sqlite:///<this file>) sees what the test wrote.
+DATABASES["default"]["TEST"] = {"NAME": os.path.join(_data_dir, "test.sqlite3")}  # noqa: F405

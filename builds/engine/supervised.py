@@ -1,0 +1,234 @@
+"""The engine run by a supervising process (the dashboard's worker): a request and commands in, JSON lines out.
+
+``python -m builds.engine.supervised`` builds the template in its working
+directory. It reads one JSON request line on stdin::
+
+    {"var_files": [...], "vars": [[name, text], ...], "only": [...], "except": [...],
+     "on_error": "cleanup", "ledger_dir": "...", "parallel": 0}
+
+then commands, one JSON object a line: ``{"t": "cancel", "reason": "..."}``
+cancels the builds (cleanup runs), ``{"t": "continue"}`` ends a breakpoint's
+pause. When stdin closes (the supervisor died) the builds are cancelled, so
+their cleanup still runs.
+
+It writes one JSON object a line on stdout, in the order things happen:
+
+- ``{"t": "line", "build", "time", "step", "stream", "text"}``: output, masked;
+- ``{"t": "step", "build", "step", "phase", "time", "outcome"}``: a step
+  started ("" outcome) or ended (see :class:`builds.engine.ui.StepEvent`);
+- ``{"t": "pause", "build", "note"}``: a breakpoint waits for ``continue``;
+- ``{"t": "resume", "build"}``: the pause is over;
+- ``{"t": "ledger", "id"}``: a build run's id in the resource ledger;
+- ``{"t": "result", "name", "type", "error", "cancelled", "started", "finished",
+  "artifacts": [{"builder_id", "id", "files", "description", "state"}],
+  "cleanup_failures": [{"step", "error"}]}``: one build ended;
+- ``{"t": "done", "status"}``: everything ended; status is "succeeded",
+  "failed" (the ``error`` key says why when no build ran) or "cancelled".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+from builds.engine.cancel import CancelToken
+from builds.engine.ledger import FileLedger
+from builds.engine.ui import ERROR, MACHINE, SAY, Line, StepEvent
+
+EXIT_REASON_SUPERVISOR_GONE = "Build was cancelled: the worker running it stopped."
+
+
+class Writer:
+    """Writes JSON lines to the supervisor; thread-safe; once the supervisor is gone, writes are dropped."""
+
+    def __init__(self, out: BinaryIO):
+        self.out = out
+        self._lock = threading.Lock()
+        self.broken = False
+
+    def send(self, message: dict[str, Any]) -> None:
+        data = json.dumps(message, default=str).encode("utf-8", "surrogatepass") + b"\n"
+        with self._lock:
+            if self.broken:
+                return
+            try:
+                self.out.write(data)
+                self.out.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                self.broken = True  # the cleanup still runs; its output has nowhere to go
+
+    def say(self, text: str, build: str = "", error: bool = False) -> None:
+        """A line of the run itself (not of a build's steps), as the CLI prints its summary."""
+        for part in text.split("\n"):
+            self.send({"t": "line", "build": build, "time": time.time(), "step": "",
+                       "stream": ERROR if error else SAY, "text": part})
+
+
+class JsonSink:
+    """The engine's sink: each line goes to the supervisor (machine-readable events are not log lines)."""
+
+    def __init__(self, writer: Writer):
+        self.writer = writer
+
+    def emit(self, line: Line) -> None:
+        if line.stream == MACHINE:
+            return
+        self.writer.send({"t": "line", "build": line.build, "time": line.time, "step": line.step,
+                          "stream": line.stream, "text": line.text})
+
+
+class SupervisedInteraction:
+    """Breakpoints wait for the supervisor's ``continue``; questions are not asked (on-error=ask is refused)."""
+
+    def __init__(self, writer: Writer, cancel: CancelToken):
+        self.writer = writer
+        self.cancel = cancel
+        self._resume = threading.Event()
+        self._lock = threading.Lock()
+
+    def ask(self, build: str, question: str) -> str:
+        """Answer "c" (clean up): there is nobody at a terminal to ask."""
+        return "c"
+
+    def pause(self, build: str, note: str) -> None:
+        """Return once the supervisor says continue, or the build is cancelled."""
+        with self._lock:  # one paused build at a time, as on a terminal
+            self._resume.clear()
+            self.writer.send({"t": "pause", "build": build, "note": note})
+            while not self._resume.wait(0.2):
+                if self.cancel.cancelled:
+                    break
+            self.writer.send({"t": "resume", "build": build})
+
+    def resume(self) -> None:
+        self._resume.set()
+
+
+class ReportingLedger(FileLedger):
+    """The file ledger, telling the supervisor the id of each build run it is claimed for."""
+
+    def __init__(self, directory, report: Callable[[str], None]):
+        super().__init__(directory)
+        self.report = report
+
+    def claim(self, build_id: str) -> None:
+        super().claim(build_id)
+        self.report(build_id)
+
+
+def read_commands(stdin: BinaryIO, cancel: CancelToken, interaction: SupervisedInteraction) -> None:
+    """Act on the supervisor's commands until stdin closes, then cancel (the supervisor is gone)."""
+    for raw in stdin:
+        try:
+            command = json.loads(raw)
+        except ValueError:
+            continue
+        if command.get("t") == "cancel":
+            cancel.cancel(command.get("reason") or "Build was cancelled.")
+        elif command.get("t") == "continue":
+            interaction.resume()
+    cancel.cancel(EXIT_REASON_SUPERVISOR_GONE)
+
+
+def artifact_data(artifact) -> dict[str, Any]:
+    return {"builder_id": artifact.builder_id, "id": artifact.id, "files": list(artifact.files),
+            "description": artifact.string(), "state": _json_safe(artifact.state)}
+
+
+def _json_safe(value: Any) -> Any:
+    try:
+        return json.loads(json.dumps(value, default=str))
+    except (TypeError, ValueError):
+        return {}
+
+
+def run(request: dict[str, Any], writer: Writer, cancel: CancelToken, interaction: SupervisedInteraction) -> str:
+    """Build as `request` says, reporting through `writer`; return the run's status."""
+    from builds.engine.core.prepare import BuildOptions, prepare_builds
+    from builds.engine.core.run import RunOptions, run_builds
+    from builds.engine.hcl.config import load_config
+    from builds.engine.hcl.diagnostics import render
+    from builds.engine.terminal import humanize_duration
+
+    config = load_config(".", var_files=request.get("var_files", []),
+                         cli_vars=[tuple(pair) for pair in request.get("vars", [])])
+    options = BuildOptions(request.get("only", []), request.get("except", []),
+                           on_error=request.get("on_error", "cleanup"))
+    if config.context is not None:
+        builds, diags = prepare_builds(config, options, cancel)
+    else:
+        builds, diags = [], config.diagnostics
+    for diag in diags:
+        if diag.summary != "Undefined variable":
+            writer.say(render(diag, config.texts).rstrip("\n"), error=diag.is_error)
+    if diags.has_errors:
+        first = diags.errors[0]
+        writer.send({"t": "done", "status": "failed",
+                     "error": f"The template cannot be built: {first.summary}. {first.detail}".strip()})
+        return "failed"
+    types = {prepared.name: prepared.source.type for prepared in builds}
+
+    def on_step(event: StepEvent) -> None:
+        writer.send({"t": "step", "build": event.build, "step": event.step, "phase": event.phase,
+                     "time": event.time, "outcome": event.outcome})
+
+    def on_finish(result) -> None:
+        took = humanize_duration(result.duration)
+        if result.ok:
+            writer.say(f"Build '{result.name}' finished after {took}.", result.name)
+        else:
+            writer.say(f"Build '{result.name}' errored after {took}: {result.error}", result.name, error=True)
+        writer.send({"t": "result", "name": result.name, "type": types.get(result.name, ""),
+                     "error": result.error, "cancelled": result.cancelled, "started": result.started,
+                     "finished": result.finished,
+                     "artifacts": [artifact_data(artifact) for artifact in result.artifacts],
+                     "cleanup_failures": [{"step": f.step, "error": f.error} for f in result.cleanup_failures]})
+
+    ledger = ReportingLedger(request.get("ledger_dir") or None, lambda ident: writer.send({"t": "ledger", "id": ident}))
+    run_options = RunOptions(options.on_error, None, interaction, ledger, on_step)
+    results = run_builds(builds, JsonSink(writer), cancel, run_options, request.get("parallel", 0), on_finish)
+    if cancel.cancelled:
+        writer.say("Cleanly cancelled builds after being interrupted.")
+        status = "cancelled"
+    elif any(not result.ok for result in results):
+        status = "failed"
+    else:
+        status = "succeeded"
+    artifacts = [(result.name, artifact) for result in results for artifact in result.artifacts]
+    if status != "cancelled":
+        if artifacts:
+            writer.say("\n==> Builds finished. The artifacts of successful builds are:")
+            for name, artifact in artifacts:
+                writer.say(f"--> {name}: {artifact.string()}", name)
+        else:
+            writer.say("\n==> Builds finished but no artifacts were created.")
+    for result in results:
+        for failure in result.cleanup_failures:
+            writer.say(f"--> {result.name}: cleanup of {failure.step} failed: {failure.error}", result.name,
+                       error=True)
+    writer.send({"t": "done", "status": status})
+    return status
+
+
+def main() -> int:
+    """Run the request read from stdin; return 0 when every build succeeded, 1 otherwise."""
+    writer = Writer(sys.stdout.buffer)
+    request = json.loads(sys.stdin.buffer.readline() or b"{}")
+    cancel = CancelToken()
+    interaction = SupervisedInteraction(writer, cancel)
+    threading.Thread(target=read_commands, args=(sys.stdin.buffer, cancel, interaction),
+                     name="supervisor commands", daemon=True).start()
+    return 0 if run(request, writer, cancel, interaction) == "succeeded" else 1
+
+
+if __name__ == "__main__":
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The command reader may be blocked reading stdin; leave without waiting for it.
+    os._exit(status)

@@ -1,0 +1,387 @@
+"""Running one queued build on this worker: the engine in a child process, watched, recorded, cleaned up.
+
+`execute(pk)` claims a queued build (QUEUED → RUNNING, so only one worker
+runs it), writes its template version's files to a temporary working
+directory and runs the engine there as a child process
+(`builds.engine.supervised`: relative paths in a template resolve in the
+build's own directory, and a crash or a memory-hungry plugin stays in the
+child). The child's lines, step events and results go to the build's
+`LogSink`; its artifacts' files are moved to IMAGEHUB["ARTIFACTS_DIR"] with
+their sizes and SHA-256 sums; the final status and exit reason are recorded.
+
+While it runs, a monitor thread writes the heartbeat every
+IMAGEHUB["HEARTBEAT_SECONDS"] and looks for a cancel or continue request in
+the database every IMAGEHUB["CONTROL_POLL_SECONDS"], so a request made on
+any web server reaches the worker wherever it runs; a cancel reaches the
+engine's cancel token, which stops the remote command and runs the cleanup.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+import builds
+from builds import secrets
+from builds.engine.hcl.values import format_number
+from builds.engine.ui import Masker
+from builds.logsink import LogSink
+from builds.models import Artifact, Build
+
+logger = logging.getLogger(__name__)
+
+CHILD_MODULE = "builds.engine.supervised"
+# The server's own secrets are not the template's business: its provisioners run with this environment.
+WITHHELD_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "IMAGEHUB_SECRETS_KEYS", "DJANGO_SETTINGS_MODULE")
+STDERR_TAIL_BYTES = 8000
+HASH_CHUNK = 1 << 20
+
+_running: dict[int, "BuildProcess"] = {}
+_running_lock = threading.Lock()
+
+
+def execute(build_pk: int) -> str:
+    """Run the queued build `build_pk` to its end here; return its final status.
+
+    A build that is no longer queued (cancelled while waiting, or claimed by
+    another worker) is left alone and its current status returned.
+    """
+    close_old_connections()
+    now = timezone.now()
+    claimed = Build.objects.filter(pk=build_pk, status=Build.Status.QUEUED).update(
+        status=Build.Status.RUNNING, started_at=now, heartbeat_at=now, worker_host=socket.gethostname()[:255])
+    if not claimed:
+        return Build.objects.filter(pk=build_pk).values_list("status", flat=True).first() or "missing"
+    build = Build.objects.select_related("template_version", "cancel_requested_by").get(pk=build_pk)
+    process = BuildProcess(build)
+    with _running_lock:
+        _running[build_pk] = process
+    try:
+        return process.run()
+    finally:
+        with _running_lock:
+            _running.pop(build_pk, None)
+
+
+def cancel_running(reason: str) -> int:
+    """Cancel every build running in this process (the worker is stopping); return how many."""
+    with _running_lock:
+        processes = list(_running.values())
+    for process in processes:
+        process.cancel(reason)
+    return len(processes)
+
+
+def running_count() -> int:
+    with _running_lock:
+        return len(_running)
+
+
+@dataclass
+class Outcome:
+    """How the child's run ended, as far as its messages tell."""
+
+    status: str = ""
+    error: str = ""
+    results: list[dict[str, Any]] = field(default_factory=list)
+
+
+class BuildProcess:
+    """One build run: the child process, the relay of its output, the monitor, the final record."""
+
+    def __init__(self, build: Build):
+        self.build = build
+        self.child: subprocess.Popen | None = None
+        self.cancel_reason = ""
+        self.paused_since: datetime | None = None
+        self._commands_lock = threading.Lock()
+        self._stop_monitor = threading.Event()
+        self.sink: LogSink | None = None
+
+    # Control, from the monitor or the worker.
+
+    def cancel(self, reason: str) -> None:
+        """Cancel the build once: the engine stops what it runs and cleans up."""
+        if self.cancel_reason:
+            return
+        self.cancel_reason = reason
+        if self.sink is not None:
+            self.sink.line("", "", "say", f"{reason} Cleaning up...")
+        self._command({"t": "cancel", "reason": reason})
+
+    def resume(self) -> None:
+        """End a breakpoint's pause."""
+        if self.paused_since is not None:
+            self._command({"t": "continue"})
+
+    def _command(self, command: dict) -> None:
+        with self._commands_lock:
+            child = self.child
+            if child is None or child.stdin is None or child.stdin.closed:
+                return
+            try:
+                child.stdin.write(json.dumps(command).encode("utf-8") + b"\n")
+                child.stdin.flush()
+            except (BrokenPipeError, ValueError, OSError):
+                return  # the child has ended
+
+    # The run.
+
+    def run(self) -> str:
+        build = self.build
+        try:
+            values = secrets.decrypt(build.sensitive_variables)
+        except secrets.SecretsUnreadable as error:
+            return self._fail_before_start(str(error))
+        masker = Masker([text for value in values.values() for text in _strings(value)])
+        self.sink = LogSink(build, masker=masker).start()
+        self.sink.update(worker_host=build.worker_host)
+        monitor = threading.Thread(target=self._monitor, name=f"monitor of build {build.pk}", daemon=True)
+        monitor.start()
+        try:
+            outcome = self._run_child(values)
+            status, reason = self._conclude(outcome)
+        except Exception as error:  # a fault of ImageHub's, not the template's: recorded, not raised
+            logger.exception("Build %s could not be run", build.pk)
+            self.sink.line("", "", "error", f"ImageHub could not run this build: {error!r}")
+            status, reason = Build.Status.FAILED, f"ImageHub could not run this build: {error}"
+        finally:
+            self._stop_monitor.set()
+            monitor.join()
+        self.sink.close(status=status, finished_at=timezone.now(), exit_reason=reason, paused_at=None)
+        return self.sink.status
+
+    def _fail_before_start(self, reason: str) -> str:
+        sink = LogSink(self.build).start()
+        sink.line("", "", "error", reason)
+        sink.close(status=Build.Status.FAILED, finished_at=timezone.now(), exit_reason=reason)
+        return sink.status
+
+    def _run_child(self, values: dict) -> Outcome:
+        build = self.build
+        with tempfile.TemporaryDirectory(prefix=f"imagehub-build-{build.pk}-") as workdir:
+            for name, text in build.template_version.file_texts().items():
+                (Path(workdir) / name).write_text(text, encoding="utf-8")
+            request = {
+                "var_files": [build.preset] if build.preset else [],
+                "vars": _variable_arguments(build, values),
+                "only": list(build.only), "except": list(build.except_names), "on_error": build.on_error,
+                "ledger_dir": str(settings.IMAGEHUB["LEDGER_DIR"]), "parallel": 0,
+            }
+            with tempfile.TemporaryFile() as stderr:
+                outcome = self._relay(workdir, request, stderr)
+                if not outcome.status:
+                    self._report_crash(stderr)
+            self._store_artifacts(outcome, Path(workdir))
+        return outcome
+
+    def _relay(self, workdir: str, request: dict, stderr) -> Outcome:
+        environment = {k: v for k, v in os.environ.items() if k not in WITHHELD_ENVIRONMENT}
+        package_root = str(Path(builds.__file__).resolve().parent.parent)
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, environment.get("PYTHONPATH")]))
+        environment["PYTHONUNBUFFERED"] = "1"
+        with self._commands_lock:
+            self.child = subprocess.Popen(
+                [sys.executable, "-m", CHILD_MODULE], cwd=workdir, env=environment, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=stderr, start_new_session=True)
+        child = self.child
+        child.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+        child.stdin.flush()
+        if self.cancel_reason:  # cancelled while the child started
+            self._command({"t": "cancel", "reason": self.cancel_reason})
+        outcome = Outcome()
+        for raw in child.stdout:
+            try:
+                message = json.loads(raw)
+            except ValueError:
+                self.sink.line("", "", "stderr", raw.decode("utf-8", "replace").rstrip("\n"))
+                continue
+            self._handle(message, outcome)
+        child.wait()
+        with self._commands_lock:
+            child.stdin.close()
+        return outcome
+
+    def _handle(self, message: dict, outcome: Outcome) -> None:
+        kind = message.get("t")
+        sink = self.sink
+        if kind == "line":
+            sink.line(message["build"], message["step"], message["stream"], message["text"], message["time"])
+        elif kind == "step":
+            sink.step(message["build"], message["step"], message["phase"], message["time"], message["outcome"])
+        elif kind == "pause":
+            self.paused_since = timezone.now()
+            sink.line(message["build"], "", "say", "Waiting at the breakpoint: continue the build from its page.")
+            sink.update(paused_at=self.paused_since, continue_requested_at=None)
+        elif kind == "resume":
+            self.paused_since = None
+            sink.update(paused_at=None)
+        elif kind == "ledger":
+            self.build.ledger_ids = [*self.build.ledger_ids, message["id"]]
+            sink.update(ledger_ids=self.build.ledger_ids)
+        elif kind == "result":
+            outcome.results.append(message)
+        elif kind == "done":
+            outcome.status = message["status"]
+            outcome.error = message.get("error", "")
+
+    def _report_crash(self, stderr) -> None:
+        stderr.seek(0, os.SEEK_END)
+        size = stderr.tell()
+        stderr.seek(max(0, size - STDERR_TAIL_BYTES))
+        tail = stderr.read().decode("utf-8", "replace")
+        self.sink.line("", "", "error", f"The build process ended unexpectedly (exit status {self.child.returncode}).")
+        for text in tail.splitlines():
+            self.sink.line("", "", "stderr", text)
+
+    def _conclude(self, outcome: Outcome) -> tuple[str, str]:
+        if self.cancel_reason or outcome.status == "cancelled":
+            return Build.Status.CANCELLED, self.cancel_reason or _first_error(outcome) or "Build was cancelled."
+        if outcome.status == "succeeded":
+            return Build.Status.SUCCEEDED, ""
+        if not outcome.status:
+            return Build.Status.FAILED, f"The build process ended unexpectedly (exit status {self.child.returncode})."
+        return Build.Status.FAILED, outcome.error or _first_error(outcome) or "The build failed."
+
+    # Watching the database.
+
+    def _monitor(self) -> None:
+        knobs = settings.IMAGEHUB
+        poll, heartbeat = knobs["CONTROL_POLL_SECONDS"], knobs["HEARTBEAT_SECONDS"]
+        builds = Build.objects.filter(pk=self.build.pk)
+        next_beat = timezone.now().timestamp() + heartbeat
+        try:
+            while not self._stop_monitor.wait(poll):
+                close_old_connections()
+                row = builds.values("status", "cancel_requested_at", "cancel_requested_by__username",
+                                    "continue_requested_at").first()
+                if row is None or row["status"] != Build.Status.RUNNING:
+                    self.cancel("This build is no longer recorded as running (it was marked lost).")
+                    continue
+                if row["cancel_requested_at"] is not None:
+                    who = row["cancel_requested_by__username"]
+                    self.cancel(f"Build was cancelled by {who}." if who else "Build was cancelled.")
+                paused = self.paused_since
+                if paused is not None and row["continue_requested_at"] is not None \
+                        and row["continue_requested_at"] >= paused:
+                    self.resume()
+                if timezone.now().timestamp() >= next_beat:
+                    builds.filter(status=Build.Status.RUNNING).update(heartbeat_at=timezone.now())
+                    next_beat = timezone.now().timestamp() + heartbeat
+        except Exception:  # the heartbeat stops; the reaper will say the build is lost
+            logger.exception("The monitor of build %s stopped", self.build.pk)
+        finally:
+            connection.close()
+
+    # Artifacts.
+
+    def _store_artifacts(self, outcome: Outcome, workdir: Path) -> None:
+        store = Path(settings.IMAGEHUB["ARTIFACTS_DIR"])
+        records = []
+        for result in outcome.results:
+            for data in result.get("artifacts", []):
+                records.append(_artifact(self.build, result, data, workdir, store))
+        Artifact.objects.bulk_create(records)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [str(value)]
+    return []
+
+
+def variable_text(value: Any) -> str:
+    """A variable's value as `-var` text: strings as they are, other values as HCL (JSON) expressions."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    return json.dumps(value)
+
+
+def _variable_arguments(build: Build, sensitive: dict) -> list[list[str]]:
+    """The values the requester gave, as `-var` pairs (the others come from the files, as on the form)."""
+    pairs = []
+    for name in build.given_names:
+        if name in sensitive:
+            value = sensitive[name]
+        elif name in build.variables:
+            value = build.variables[name]
+        else:
+            continue
+        if value is not None:
+            pairs.append([name, variable_text(value)])
+    return pairs
+
+
+def _first_error(outcome: Outcome) -> str:
+    errors = [f"{result['name']}: {result['error']}" for result in outcome.results if result.get("error")]
+    return "\n".join(errors)
+
+
+def _artifact(build: Build, result: dict, data: dict, workdir: Path, store: Path) -> Artifact:
+    state = data.get("state") or {}
+    region_ids = state.get("amis") if isinstance(state.get("amis"), dict) else _region_ids(data.get("id", ""))
+    source_ami = state.get("source_ami")
+    source_image = source_ami.get("id", "") if isinstance(source_ami, dict) else ""
+    files = [_keep_file(build, path, workdir, store) for path in data.get("files", [])]
+    return Artifact(build=build, source=result["name"], builder_type=result.get("type", ""),
+                    builder_id=data.get("builder_id", "")[:200], artifact_id=data.get("id", ""),
+                    description=data.get("description", ""), region_ids=region_ids or {}, files=files,
+                    source_image_id=source_image[:200], metadata=state)
+
+
+def _region_ids(artifact_id: str) -> dict[str, str]:
+    """{"us-east-1": "ami-1"} from Packer's "us-east-1:ami-1,eu-west-1:ami-2"; {} for other ids."""
+    pairs = [part.split(":", 1) for part in artifact_id.split(",") if part.count(":") == 1]
+    if not pairs or len(pairs) != len(artifact_id.split(",")):
+        return {}
+    return {region: image for region, image in pairs if region and image}
+
+
+def _keep_file(build: Build, path: str, workdir: Path, store: Path) -> dict[str, Any]:
+    """Move (from the working directory) or copy a file into the artifact store; describe it."""
+    source = Path(path) if os.path.isabs(path) else workdir / path
+    name = Path(path).name
+    if not source.is_file():
+        return {"name": name, "size": None, "sha256": "", "path": "", "original": path}
+    directory = store / str(build.pk)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / name
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = directory / f"{counter}-{name}"
+    if source.resolve().is_relative_to(workdir.resolve()):
+        shutil.move(source, target)
+    else:
+        shutil.copy2(source, target)
+    digest = hashlib.sha256()
+    with target.open("rb") as stream:
+        while chunk := stream.read(HASH_CHUNK):
+            digest.update(chunk)
+    return {"name": name, "size": target.stat().st_size, "sha256": digest.hexdigest(),
+            "path": str(target.relative_to(store)), "original": path}
+

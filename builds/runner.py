@@ -294,7 +294,7 @@ class BuildProcess:
         records = []
         for result in outcome.results:
             for data in result.get("artifacts", []):
-                records.append(_artifact(self.build, result, data, workdir, store))
+                records.append(artifact_record(self.build, result, data, workdir, store))
         Artifact.objects.bulk_create(records)
 
 
@@ -341,12 +341,15 @@ def _first_error(outcome: Outcome) -> str:
     return "\n".join(errors)
 
 
-def _artifact(build: Build, result: dict, data: dict, workdir: Path, store: Path) -> Artifact:
+def artifact_record(build: Build, result: dict, data: dict, workdir: Path, store: Path, *,
+                    move: bool = True) -> Artifact:
+    """The Artifact of `data` (as builds.engine.supervised reports it) made by `result`'s build; its files are
+    moved (copied when not `move`, or from outside `workdir`) into `store` with their sizes and sums."""
     state = data.get("state") or {}
     region_ids = state.get("amis") if isinstance(state.get("amis"), dict) else _region_ids(data.get("id", ""))
     source_ami = state.get("source_ami")
     source_image = source_ami.get("id", "") if isinstance(source_ami, dict) else ""
-    files = [_keep_file(build, path, workdir, store) for path in data.get("files", [])]
+    files = [_keep_file(build, path, workdir, store, move) for path in data.get("files", [])]
     return Artifact(build=build, source=result["name"], builder_type=result.get("type", ""),
                     builder_id=data.get("builder_id", "")[:200], artifact_id=data.get("id", ""),
                     description=data.get("description", ""), region_ids=region_ids or {}, files=files,
@@ -361,7 +364,7 @@ def _region_ids(artifact_id: str) -> dict[str, str]:
     return {region: image for region, image in pairs if region and image}
 
 
-def _keep_file(build: Build, path: str, workdir: Path, store: Path) -> dict[str, Any]:
+def _keep_file(build: Build, path: str, workdir: Path, store: Path, move: bool) -> dict[str, Any]:
     """Move (from the working directory) or copy a file into the artifact store; describe it."""
     source = Path(path) if os.path.isabs(path) else workdir / path
     name = Path(path).name
@@ -374,7 +377,7 @@ def _keep_file(build: Build, path: str, workdir: Path, store: Path) -> dict[str,
     while target.exists():
         counter += 1
         target = directory / f"{counter}-{name}"
-    if source.resolve().is_relative_to(workdir.resolve()):
+    if move and source.resolve().is_relative_to(workdir.resolve()):
         shutil.move(source, target)
     else:
         shutil.copy2(source, target)

@@ -14,6 +14,8 @@ DASHBOARD_VERBS = {
 }
 
 HELP_FLAGS = frozenset({"-h", "-help", "--help"})
+# `imagehub build --record`: store the build in the dashboard's history too.
+RECORD_FLAGS = frozenset({"--record", "-record"})
 
 # Packer's exit status when no command, or an unknown one, is given.
 EXIT_USAGE = 127
@@ -40,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         return serve(rest)
     if verb == "manage":
         return manage(rest)
+    if verb == "build" and RECORD_FLAGS & set(rest):
+        # Only a recorded build needs Django: the recording module sets it up.
+        from builds.record import main as record
+
+        return record([arg for arg in rest if arg not in RECORD_FLAGS])
     from builds.engine.cli import main as engine
 
     return engine(args)

@@ -1,6 +1,12 @@
-"""`imagehub serve`: prepare the data directory and database, then run the dashboard in daphne."""
+"""`imagehub serve`: prepare the data directory and database, then run the dashboard in daphne.
+
+The same process runs builds: IMAGEHUB["WORKER_CONCURRENCY"] worker threads
+claim queued builds (builds.worker), and the log sink hands their messages
+to daphne's event loop, where the in-memory channel layer lives.
+"""
 
 import argparse
+import asyncio
 import io
 import ipaddress
 import os
@@ -178,9 +184,10 @@ def display_url(host: str, port: int) -> str:
 
 
 def run_server(host: str, port: int) -> int:
-    """Run daphne with the ASGI application on `host`:`port` until it is stopped.
+    """Run daphne with the ASGI application and the build workers on `host`:`port` until it is stopped.
 
     Returns 0 after a stop by SIGINT or SIGTERM, 1 when the address cannot be bound.
+    Running builds are cancelled when the server stops; their cleanup goes on.
     """
     # Setting Django up imported the daphne app, which installed Twisted's
     # asyncio reactor before anything else could import another one.
@@ -189,10 +196,16 @@ def run_server(host: str, port: int) -> int:
     from daphne.server import Server
     from twisted.internet import reactor
 
+    from builds import broadcast
+    from builds.worker import WorkerPool
     from imagehub.asgi import application
+
+    pool = WorkerPool()
 
     def announce() -> None:
         # Once the reactor runs, the address is bound and Ctrl-C is handled.
+        broadcast.use_server_loop(asyncio.get_running_loop())
+        pool.start()
         print(f"ImageHub is running at {display_url(host, port)} (press Ctrl-C to stop)")
 
     server = Server(
@@ -203,6 +216,9 @@ def run_server(host: str, port: int) -> int:
         ready_callable=lambda: reactor.callWhenRunning(announce),
     )
     server.run()
+    broadcast.use_server_loop(None)
+    if pool.threads and not pool.stop("Build was cancelled: the server is stopping."):
+        print("Some builds are still cleaning up; their processes finish it on their own.", file=sys.stderr)
     if not server.listening_addresses:
         return fail(f"cannot listen on {host} port {port} (see the message above)")
     print("ImageHub stopped.")

@@ -6,7 +6,7 @@ import signal
 import sys
 import threading
 import time
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from builds.engine.commands.common import add_variable_flags, cli_vars, print_diagnostics
 from builds.engine.commands.flags import FlagError, FlagSet
@@ -76,7 +76,44 @@ class TerminalInteraction:
         return ""
 
 
-def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = None) -> int:
+class Recorder(Protocol):
+    """Where a build is recorded besides the terminal (``imagehub build --record``; the dashboard supplies it).
+
+    ``begin`` is called once the builds are prepared, with the template path,
+    the prepared builds and the loaded config, and returns the engine sink
+    that receives every line; ``on_step`` receives each step event;
+    ``claimed`` each id the builds record resources under in the ledger;
+    ``finish`` the results (``cancelled`` when the run was interrupted).
+    """
+
+    def begin(self, template: str, builds: list, config) -> object: ...
+
+    def on_step(self, event) -> None: ...
+
+    def claimed(self, ledger_id: str) -> None: ...
+
+    def finish(self, results: list, cancelled: bool) -> None: ...
+
+
+class _RecordedLedger:
+    """The default file ledger, telling the recorder each build id it is claimed for."""
+
+    def __init__(self, recorder: Recorder):
+        from builds.engine.ledger import FileLedger
+
+        self.inner = FileLedger()
+        self.recorder = recorder
+
+    def claim(self, build_id: str) -> None:
+        self.inner.claim(build_id)
+        self.recorder.claimed(build_id)
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+
+def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = None,
+        recorder: Recorder | None = None) -> int:
     flags = FlagSet("build", USAGE)
     flags.bool("color", True)
     flags.bool("debug", False)
@@ -121,6 +158,14 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = 
 
     sink = TerminalSink(stdout, color=values["color"], timestamps=values["timestamp-ui"],
                         machine=values["machine-readable"])
+    build_sink = sink
+    run_options = RunOptions(values["on-error"], None, None)
+    if recorder is not None:
+        from builds.engine.ui import FanOutSink
+
+        build_sink = FanOutSink(sink, recorder.begin(positional[0], builds, config))
+        run_options.on_step = recorder.on_step
+        run_options.ledger = _RecordedLedger(recorder)
     stdin = stdin or sys.stdin
     interaction = TerminalInteraction(stdin, stdout, cancel)
     debug_pause = None
@@ -137,10 +182,14 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = 
 
     sink.announce([b.name for b in builds])
     started = time.time()
+    run_options.debug_pause, run_options.interaction = debug_pause, interaction
+    results = []
     with _signals_cancel(cancel, sink):
-        results = run_builds(builds, sink, cancel,
-                             RunOptions(values["on-error"], debug_pause, interaction),
-                             values["parallel-builds"], on_finish)
+        try:
+            results = run_builds(builds, build_sink, cancel, run_options, values["parallel-builds"], on_finish)
+        finally:
+            if recorder is not None:
+                recorder.finish(results, cancel.cancelled)
     sink.say(f"\n==> Wait completed after {humanize_duration(time.time() - started)}")
     if cancel.cancelled:
         sink.say("Cleanly cancelled builds after being interrupted.")

@@ -1,0 +1,1 @@
+"""The builds app's management commands."""

@@ -27,12 +27,18 @@ class Role(StrEnum):
 
 VIEW_TEMPLATES = "imagehub.view_packertemplate"
 EDIT_TEMPLATES = "imagehub.change_packertemplate"
+VIEW_BUILDS = "builds.view_build"
+START_BUILDS = "builds.add_build"  # start and rebuild
+CONTROL_BUILDS = "builds.change_build"  # cancel, continue at a breakpoint
 ADMINISTER = "auth.change_user"
 
 # For messages: which role to ask for to get a permission.
 GRANTED_BY = {
     VIEW_TEMPLATES: Role.VIEWER,
     EDIT_TEMPLATES: Role.EDITOR,
+    VIEW_BUILDS: Role.VIEWER,
+    START_BUILDS: Role.BUILDER,
+    CONTROL_BUILDS: Role.BUILDER,
     ADMINISTER: Role.ADMIN,
 }
 

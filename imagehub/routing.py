@@ -1,8 +1,11 @@
 """Websocket URL routes, the ASGI counterpart of imagehub.urls.
 
 Each app with websocket consumers keeps its routes in its own `routing`
-module; add them to this list, e.g. `*builds.routing.websocket_urlpatterns`.
-Until then the list is empty and every websocket connection is refused.
+module, added to this list.
 """
 
-websocket_urlpatterns: list = []
+import builds.routing
+
+websocket_urlpatterns: list = [
+    *builds.routing.websocket_urlpatterns,
+]

@@ -1,6 +1,9 @@
 """Fixtures of the builds app's tests: users with roles, templates in the catalog, quick worker settings."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from imagehub.roles import Role, assign_role
@@ -45,7 +48,14 @@ build {
 
 
 @pytest.fixture
-def make_user(db):
+def roles(db):
+    """The role groups with their permissions (a transactional test's flush removes what migrations made)."""
+    importlib.import_module("imagehub.migrations.0002_roles").create_roles(apps, None)
+    importlib.import_module("builds.migrations.0002_role_permissions").grant(apps, None)
+
+
+@pytest.fixture
+def make_user(roles):
     """Return a function creating a user with the given roles."""
 
     def make(username: str, *roles: Role, **fields):

@@ -1,0 +1,61 @@
+"""Tests of broadcasting from worker threads onto the server's event loop with the in-memory layer."""
+
+import asyncio
+import threading
+
+import pytest
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+from builds import broadcast
+
+
+@pytest.fixture
+def server_loop():
+    """An event loop running in its own thread, as daphne's does, registered as the server's."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    broadcast.use_server_loop(loop)
+    yield loop
+    broadcast.use_server_loop(None)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    loop.close()
+
+
+def on(loop, coroutine, timeout=2.0):
+    return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout)
+
+
+def test_the_default_layer_is_the_in_memory_one():
+    assert isinstance(get_channel_layer(), InMemoryChannelLayer)
+
+
+def test_a_consumer_waiting_on_the_server_loop_is_woken_by_a_worker_thread(server_loop):
+    layer = get_channel_layer()
+    channel = on(server_loop, layer.new_channel())
+    on(server_loop, layer.group_add("build-7", channel))
+    waiting = asyncio.run_coroutine_threadsafe(layer.receive(channel), server_loop)
+    message = {"type": "build.lines", "lines": [{"seq": 1}]}
+
+    worker = threading.Thread(target=lambda: broadcast.send("build-7", message))
+    worker.start()
+    worker.join(5)
+
+    assert waiting.result(1.0) == message
+
+
+def test_messages_arrive_in_the_order_they_were_sent(server_loop):
+    layer = get_channel_layer()
+    channel = on(server_loop, layer.new_channel())
+    on(server_loop, layer.group_add("build-8", channel))
+
+    for seq in range(1, 51):
+        assert broadcast.send("build-8", {"type": "build.lines", "lines": [{"seq": seq}]})
+
+    received = [on(server_loop, layer.receive(channel))["lines"][0]["seq"] for _ in range(50)]
+    assert received == list(range(1, 51))
+
+
+def test_without_a_server_the_in_memory_layer_is_not_used():
+    assert broadcast.send("build-9", {"type": "build.lines", "lines": []}) is False

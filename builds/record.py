@@ -91,8 +91,8 @@ def requesting_user():
 class BuildRecording:
     """The engine's recorder (builds.engine.commands.build.Recorder) storing the build in the history."""
 
-    def __init__(self, err=sys.stderr):
-        self.err = err
+    def __init__(self, err=None):
+        self.err = err or sys.stderr
         self.build = None
         self.sink = None
         self.template_dir = Path.cwd()

@@ -161,3 +161,35 @@ def test_channel_layers_refuse_redis_url_without_channels_redis(monkeypatch):
     monkeypatch.setattr(config, "find_spec", lambda name: None)
     with pytest.raises(ImproperlyConfigured, match="channels-redis is not installed"):
         config.channel_layers({"REDIS_URL": "redis://127.0.0.1:6379/0"})
+
+
+def test_build_settings_have_safe_defaults_under_the_data_directory(tmp_path):
+    knobs = config.build_settings({}, tmp_path)
+
+    assert knobs["WORKER_CONCURRENCY"] == 2
+    assert knobs["HEARTBEAT_SECONDS"] == 10.0 and knobs["LOST_AFTER_SECONDS"] == 60.0
+    # A silent build is marked lost within the bound plus one round of the reaper: under two minutes.
+    assert knobs["LOST_AFTER_SECONDS"] + knobs["HEARTBEAT_SECONDS"] <= 120
+    assert knobs["ARTIFACTS_DIR"] == tmp_path / "artifacts"
+    assert knobs["LEDGER_DIR"] == tmp_path / "ledger"
+    assert knobs["SECRETS_KEYS"] == []
+
+
+def test_build_settings_come_from_the_environment(tmp_path):
+    knobs = config.build_settings({"IMAGEHUB_WORKER_CONCURRENCY": "5", "IMAGEHUB_HEARTBEAT_SECONDS": "2",
+                                   "IMAGEHUB_LOST_AFTER_SECONDS": "30", "IMAGEHUB_LEDGER_DIR": str(tmp_path / "l"),
+                                   "IMAGEHUB_SECRETS_KEYS": "k1, k2"}, tmp_path)
+
+    assert (knobs["WORKER_CONCURRENCY"], knobs["HEARTBEAT_SECONDS"], knobs["LOST_AFTER_SECONDS"]) == (5, 2.0, 30.0)
+    assert knobs["LEDGER_DIR"] == tmp_path / "l"
+    assert knobs["SECRETS_KEYS"] == ["k1", "k2"]
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"IMAGEHUB_WORKER_CONCURRENCY": "two"}, "is not a whole number"),
+    ({"IMAGEHUB_WORKER_CONCURRENCY": "0"}, "too small"),
+    ({"IMAGEHUB_HEARTBEAT_SECONDS": "10", "IMAGEHUB_LOST_AFTER_SECONDS": "15"}, "at least twice"),
+])
+def test_unusable_build_settings_say_what_is_wrong(tmp_path, env, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        config.build_settings(env, tmp_path)

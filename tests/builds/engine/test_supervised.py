@@ -1,0 +1,99 @@
+"""Tests of the engine run under a supervising process: JSON lines out, cancel and continue in."""
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+TEMPLATE = """
+variable "who" {
+  type    = string
+  default = "world"
+}
+
+source "null" "web" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.web"]
+
+  provisioner "shell-local" {
+    inline = ["echo hello ${var.who}", "sleep SECONDS"]
+  }
+}
+"""
+
+
+def start(directory: Path, seconds: int, request: dict) -> subprocess.Popen:
+    (directory / "main.pkr.hcl").write_text(TEMPLATE.replace("SECONDS", str(seconds)))
+    child = subprocess.Popen([sys.executable, "-m", "builds.engine.supervised"], cwd=directory,
+                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    child.stdin.write(json.dumps({"ledger_dir": str(directory / "ledger"), **request}).encode() + b"\n")
+    child.stdin.flush()
+    return child
+
+
+def messages_until(child: subprocess.Popen, predicate=lambda message: False) -> list[dict]:
+    found = []
+    for raw in child.stdout:
+        found.append(json.loads(raw))
+        if predicate(found[-1]):
+            break
+    return found
+
+
+def test_a_run_reports_lines_steps_results_and_its_end(tmp_path):
+    child = start(tmp_path, 0, {"vars": [["who", "bob"]]})
+    messages = messages_until(child, lambda message: message["t"] == "done")
+    child.stdin.close()
+
+    assert child.wait(10) == 0
+    kinds = [message["t"] for message in messages]
+    assert kinds[-1] == "done" and messages[-1]["status"] == "succeeded"
+    assert {"t": "line", "build": "null.web", "step": "provisioner shell-local", "stream": "stdout",
+            "text": "hello bob"}.items() <= next(m for m in messages if m.get("text") == "hello bob").items()
+    steps = [(m["step"], m["phase"], m["outcome"]) for m in messages if m["t"] == "step"]
+    assert steps[:2] == [("StepConnect", "run", ""), ("StepConnect", "run", "ok")]
+    [result] = [m for m in messages if m["t"] == "result"]
+    assert result["type"] == "null" and result["artifacts"][0]["builder_id"] == "fnoeding.null"
+
+
+@pytest.mark.parametrize("how", ["command", "closed stdin"])
+def test_a_cancel_or_a_gone_supervisor_cancels_the_build_and_it_cleans_up(tmp_path, how):
+    child = start(tmp_path, 30, {})
+    messages_until(child, lambda message: message.get("text") == "hello world")
+    started = time.monotonic()
+
+    if how == "command":
+        child.stdin.write(b'{"t": "cancel", "reason": "Cancelled by the test."}\n')
+        child.stdin.flush()
+    else:
+        child.stdin.close()
+    rest = messages_until(child)
+
+    assert child.wait(10) == 1
+    assert time.monotonic() - started < 10
+    assert rest[-1] == {"t": "done", "status": "cancelled"}
+    assert ("StepConnect", "cleanup", "ok") in [(m["step"], m["phase"], m["outcome"]) for m in rest if m["t"] == "step"]
+    [result] = [m for m in rest if m["t"] == "result"]
+    expected = "Cancelled by the test." if how == "command" else "the worker running it stopped"
+    assert result["cancelled"] and expected in result["error"]
+
+
+def test_a_template_that_cannot_be_built_ends_with_the_reason(tmp_path):
+    (tmp_path / "main.pkr.hcl").write_text('source "null" "web" {\n  communicator = "none"\n}\n'
+                                          'build {\n  sources = ["source.null.missing"]\n}\n')
+    child = subprocess.Popen([sys.executable, "-m", "builds.engine.supervised"], cwd=tmp_path,
+                             env={"PYTHONPATH": str(ROOT)}, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    out, _ = child.communicate(b"{}\n", timeout=20)
+
+    last = json.loads(out.splitlines()[-1])
+    assert last["t"] == "done" and last["status"] == "failed"
+    assert last["error"].startswith("The template cannot be built: ")

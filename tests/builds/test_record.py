@@ -1,0 +1,77 @@
+"""Tests of `imagehub build --record`: a terminal build stored in the dashboard's history."""
+
+import pytest
+
+from builds.models import Build, BuildLogLine
+from imagehub import cli
+from imagehub.models import PackerTemplate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TEMPLATE = """
+variable "who" {
+  type    = string
+  default = "world"
+}
+
+source "file" "greeting" {
+  content = "hello ${var.who}"
+  target  = "greeting.txt"
+}
+
+build {
+  sources = ["source.file.greeting"]
+
+  post-processor "shell-local" {
+    inline = ["echo recorded ${var.who}"]
+  }
+}
+"""
+
+
+@pytest.fixture
+def template_dir(tmp_path, monkeypatch, quick_worker):
+    directory = tmp_path / "web"
+    directory.mkdir()
+    (directory / "main.pkr.hcl").write_text(TEMPLATE)
+    monkeypatch.chdir(tmp_path)
+    return directory
+
+
+def test_a_recorded_build_joins_the_history_with_its_log_and_artifact(template_dir, builder, monkeypatch, capsys):
+    monkeypatch.setenv("IMAGEHUB_USER", "bob")
+
+    assert cli.main(["build", "--record", "-var", "who=bob", "-color=false", str(template_dir)]) == 0
+
+    out = capsys.readouterr()
+    assert "Build 'file.greeting' finished" in out.out
+    build = Build.objects.get()
+    assert "Recording this build as build #" in out.err
+    assert build.recorded_from_cli and build.requested_by == builder
+    assert build.status == Build.Status.SUCCEEDED and build.finished_at is not None
+    assert build.template.name == "web" and build.template_version.number == 1
+    assert build.variables == {"who": "bob"} and build.given_names == ["who"]
+    texts = list(BuildLogLine.objects.filter(build=build).order_by("seq").values_list("text", flat=True))
+    assert "recorded bob" in texts
+    assert build.steps.filter(name="StepWriteFile", outcome="ok").exists()
+    artifact = build.artifacts.filter(builder_id="packer.file").first()
+    assert artifact.files[0]["size"] == len("hello bob")
+    assert (template_dir.parent / "greeting.txt").read_text() == "hello bob"  # the user's file stays
+
+
+def test_recording_the_same_files_again_reuses_their_version(template_dir):
+    assert cli.main(["build", "--record", "-color=false", str(template_dir)]) == 0
+    assert cli.main(["build", "--record", "-color=false", str(template_dir)]) == 0
+
+    assert PackerTemplate.objects.get().versions.count() == 1
+    assert Build.objects.count() == 2
+
+
+def test_a_template_the_catalog_refuses_still_builds_unrecorded(tmp_path, monkeypatch, capsys, quick_worker):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my template.pkr.hcl").write_text(TEMPLATE)
+
+    assert cli.main(["build", "--record", "-color=false", "my template.pkr.hcl"]) == 0
+
+    assert "this build is not recorded" in capsys.readouterr().err
+    assert Build.objects.count() == 0

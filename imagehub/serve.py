@@ -204,7 +204,8 @@ def run_server(host: str, port: int) -> int:
 
     def announce() -> None:
         # Once the reactor runs, the address is bound and Ctrl-C is handled.
-        broadcast.use_server_loop(asyncio.get_running_loop())
+        # Twisted's startup callbacks run before its loop does; daphne made that loop the current one.
+        broadcast.use_server_loop(asyncio.get_event_loop())
         pool.start()
         print(f"ImageHub is running at {display_url(host, port)} (press Ctrl-C to stop)")
 

@@ -12,9 +12,11 @@ process plus the ratio of the medians, as a markdown table for BENCHMARKS.md:
 
 Run: python tests/bench/bench_cli.py [--repeat N]
 The corpus is read from $IMAGEHUB_CORPUS (default: <repo>/../shared/corpus).
-`imagehub` is the virtualenv's console script when installed, else
-``python -m builds.engine``; a verb it does not have yet is reported as
-unavailable instead of measured.
+`imagehub` is installed the way README.md installs it (``pip install .``, not
+editable, bytecode compiled) into a throwaway virtualenv whose dependencies
+are those of the running interpreter: an editable install adds an import hook
+to every start that users do not have. A verb it does not have yet is reported
+as unavailable instead of measured.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass
@@ -63,12 +66,29 @@ class Timing:
         return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def imagehub_command() -> list[str]:
-    """Return the argv prefix that runs `imagehub`."""
-    script = REPO / ".venv" / "bin" / "imagehub"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-m", "builds.engine"]
+def install_imagehub(into: Path) -> list[str]:
+    """Install the checkout, not editable, into a new virtualenv under ``into``; return its console script.
+
+    The new environment reaches the running interpreter's packages through a
+    path file, so nothing is downloaded; its own copy of ImageHub is compiled
+    to bytecode, as pip does by default.
+    """
+    venv = into / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = Path(subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip())
+    (site / "imagehub-bench-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
+         "--no-compile", "--disable-pip-version-check", str(REPO)],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    subprocess.run([str(python), "-m", "compileall", "-q", str(site / "builds"), str(site / "imagehub")],
+                   check=True, stdout=subprocess.DEVNULL)
+    return [str(venv / "bin" / "imagehub")]
 
 
 def run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
@@ -140,13 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (corpus / "templates").is_dir():
         print(f"no corpus at {corpus}", file=sys.stderr)
         return 1
-    # An installed package has its bytecode compiled; a checkout used with PYTHONDONTWRITEBYTECODE set
-    # would otherwise recompile every module on every run, which is not what users see.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "builds"), str(REPO / "imagehub")],
-                   check=True, stdout=subprocess.DEVNULL)
-    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "PYTHONPATH": str(REPO)}
-    env.pop("PACKER_LOG", None)
-    imagehub = imagehub_command()
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1"}
+    for name in ("PACKER_LOG", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
     packer = shutil.which("packer")
     packer_version = "unavailable"
     if packer is not None:
@@ -155,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         ).stdout.strip()
 
     with tempfile.TemporaryDirectory(prefix="imagehub-bench-") as scratch:
+        imagehub = install_imagehub(Path(scratch))
         templates = corpus_copy(corpus, Path(scratch))
         cases = [
             Case(
@@ -186,9 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"measured: {case.name}", file=sys.stderr)
 
-    how = "the virtualenv's console script" if len(imagehub) == 1 else "python -m builds.engine"
     print(
-        f"imagehub run as {how}; {packer_version}; Python {platform.python_version()}; "
+        f"imagehub installed with pip (not editable); {packer_version}; Python {platform.python_version()}; "
         f"{os.cpu_count()} CPUs; wall time per process."
     )
     print()

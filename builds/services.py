@@ -33,9 +33,10 @@ from builds.logsink import status_message
 from builds.models import Build, BuildLogLine
 from imagehub import variable_forms
 from imagehub.models import TemplateVersion
+from imagehub.roles import CONTROL_BUILDS, START_BUILDS
 
-START = "builds.add_build"
-CONTROL = "builds.change_build"
+START = START_BUILDS
+CONTROL = CONTROL_BUILDS
 ON_ERROR_POLICIES = ("cleanup", "abort", "run-cleanup-provisioner")
 
 

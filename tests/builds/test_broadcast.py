@@ -59,3 +59,34 @@ def test_messages_arrive_in_the_order_they_were_sent(server_loop):
 
 def test_without_a_server_the_in_memory_layer_is_not_used():
     assert broadcast.send("build-9", {"type": "build.lines", "lines": []}) is False
+
+
+def redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="needs the Redis server at 127.0.0.1:6379")
+def test_a_process_without_a_server_sends_through_redis_in_order(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                           "CONFIG": {"hosts": ["redis://127.0.0.1:6379/7"]}}}
+    group = f"build-test-{threading.get_ident()}"
+
+    async def listen() -> list[int]:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        sender = threading.Thread(target=lambda: [
+            broadcast.send(group, {"type": "build.lines", "lines": [{"seq": seq}]}) for seq in range(1, 21)])
+        sender.start()
+        received = [(await asyncio.wait_for(layer.receive(channel), 5))["lines"][0]["seq"] for _ in range(20)]
+        sender.join(5)
+        await layer.group_discard(group, channel)
+        return received
+
+    assert asyncio.run(listen()) == list(range(1, 21))

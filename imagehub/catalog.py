@@ -38,6 +38,8 @@ DEFAULT_LIMITS = {
     "CATALOG_MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
     "CATALOG_MAX_UNPACKED_BYTES": 20 * 1024 * 1024,
     "CATALOG_MAX_ARCHIVE_ENTRIES": 1000,
+    # The editor checks file sets up to this size as the user types; larger ones on request.
+    "CATALOG_LIVE_CHECK_BYTES": 128 * 1024,
 }
 
 

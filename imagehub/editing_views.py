@@ -7,6 +7,7 @@ to; their requests and answers are described on each view.
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
@@ -76,7 +77,8 @@ def template_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Created {template.name} with version 1.")
             return go_to(request, reverse("catalog:template_detail", args=[template.slug]))
-    return render(request, "imagehub/catalog/template_create.html", {"form": form})
+    context = {"form": form, "live_check_bytes": catalog.limit("CATALOG_LIVE_CHECK_BYTES")}
+    return render(request, "imagehub/catalog/template_create.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -174,7 +176,8 @@ def template_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if wants_json(request):
         return _json_answer(template, version, created=result.created)
     if result.created:
-        state = "valid" if version.is_valid else f"with {version.error_count} errors, as an invalid version"
+        errors = f"{version.error_count} error{pluralize(version.error_count)}"
+        state = "valid" if version.is_valid else f"with {errors}, as an invalid version"
         messages.success(request, f"Saved version {version.number} ({state}).")
     else:
         messages.info(request, f"Nothing changed: version {version.number} already has these files.")
@@ -187,6 +190,7 @@ def _edit_context(template, files: dict[str, str], base_number: int, **extra) ->
         "files": sorted(files.items()),
         "save_form": VersionSaveForm(initial={"base_version": base_number}),
         "base_number": base_number,
+        "live_check_bytes": catalog.limit("CATALOG_LIVE_CHECK_BYTES"),
         **extra,
     }
 

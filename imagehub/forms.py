@@ -60,9 +60,11 @@ class TemplateCreateForm(TemplateDetailsForm):
 
     name = forms.CharField(max_length=100)
     file_name = forms.CharField(max_length=100, initial=STARTER_FILE, label="File name",
-                                validators=[validate_file_name])
+                                validators=[validate_file_name],
+                                widget=forms.TextInput(attrs={"data-file-name": True, "autocomplete": "off"}))
     content = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "code-input"}),
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "code-input",
+                                     "data-file-content": True}),
         initial=STARTER_TEXT,
         required=False,
         strip=False,

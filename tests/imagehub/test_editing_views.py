@@ -163,9 +163,34 @@ def test_details_change_description_and_labels(author, template):
 def test_the_edit_form_holds_every_file_and_the_base_version(author, template):
     page = author.get("/templates/web/edit/").content.decode()
     assert 'name="base_version" value="2"' in page
-    assert '<input type="hidden" name="file_name" value="main.pkr.hcl">' in page
+    assert '<input type="hidden" name="file_name" value="main.pkr.hcl" data-file-name>' in page
     assert "eu-north-1" in page
     assert "Saving makes version 3" in page
+
+
+def test_the_edit_form_is_marked_up_for_the_editor_with_its_endpoints(author, template, settings):
+    settings.IMAGEHUB = {**settings.IMAGEHUB, "CATALOG_LIVE_CHECK_BYTES": 4096}
+    page = author.get("/templates/web/edit/").content.decode()
+    assert '/static/js/editor.min.js' in page
+    assert 'data-validate-url="/templates/validate/" data-fmt-url="/templates/fmt/"' in page
+    assert 'data-live-check-bytes="4096"' in page
+    assert page.count("data-editor-file>") == 3  # two files and the new one
+    assert 'name="file_remove" value="prod.pkrvars.hcl" data-file-remove' in page
+    assert "data-editor-unsaved" not in page
+
+
+def test_a_refused_save_marks_the_text_in_the_form_unsaved(author, template):
+    response = author.post("/templates/web/edit/", edit_data(1, {"main.pkr.hcl": "x = 1\n"}))
+    assert response.status_code == 409
+    assert "data-editor-unsaved" in response.content.decode()
+
+
+def test_the_new_template_form_is_marked_up_for_the_editor(author):
+    page = author.get("/templates/new/").content.decode()
+    assert "data-editor-form" in page and "data-editor-unsaved" not in page
+    assert 'name="file_name" value="main.pkr.hcl" data-file-name' in page
+    assert "data-file-content" in page
+    assert '<section class="card" data-editor-only hidden>' in page
 
 
 def test_saving_changed_files_makes_the_next_version(author, template):
@@ -201,7 +226,7 @@ def test_a_file_written_with_crlf_keeps_crlf(author, template, editor):
 
 def test_text_that_does_not_parse_is_saved_as_an_invalid_version(author, template):
     response = author.post("/templates/web/edit/", edit_data(2, {"main.pkr.hcl": BROKEN}), follow=True)
-    assert "Saved version 3 (with 1 errors, as an invalid version)." in response.content.decode()
+    assert "Saved version 3 (with 1 error, as an invalid version)." in response.content.decode()
     version = template.versions.get(number=3)
     assert version.file_texts() == {"main.pkr.hcl": BROKEN} and not version.is_valid
 
@@ -351,6 +376,16 @@ def test_validate_for_htmx_answers_the_diagnostics_list_with_data_and_an_event(a
     assert json.loads(response["HX-Trigger"]) == {
         "imagehub:validated": {"error_count": data["error_count"], "warning_count": 0}
     }
+
+
+def test_validate_for_htmx_puts_each_position_on_its_list_item(author):
+    files = {"a.pkr.hcl": 'source "null" "x" {\n  communicator = "none"\n  bogus = 1\n}\n',
+             "b.pkr.hcl": 'build {\n  sources = ["source.null.x"]\n}\n'}
+    response = author.post("/templates/validate/", {"file_name": list(files), "file_content": list(files.values())},
+                           headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert ('<li class="diagnostic diagnostic-error" data-file="a.pkr.hcl" data-line="3" data-column="3" '
+            'data-end-line="3" data-end-column="8">') in page
 
 
 def test_validate_refuses_anything_but_form_data(author):

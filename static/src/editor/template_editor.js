@@ -1,0 +1,510 @@
+// The catalog's file form, enhanced: one CodeMirror editor per file in tabs, checked as you type.
+//
+// The page's form stays what is submitted (and what works without
+// JavaScript); the editors mirror their text into its text areas. The form
+// is marked up as follows:
+//
+//   form[data-editor-form]          data-validate-url, data-fmt-url, data-live-check-bytes
+//                                   (larger file sets are checked only on request),
+//                                   data-diagnostics (id of the problem list, default "diagnostics"),
+//                                   data-editor-unsaved when the page shows text not yet saved
+//     [data-editor-files]           where the tabs go
+//       [data-editor-file]          one per file: a panel, shown as a tab
+//         input[data-file-name]     the file's name (hidden, or a text field for a new file)
+//         textarea[data-file-content]
+//         input[data-file-remove]   optional: leave the file out of the next version
+//     button[data-editor-check]     optional: check now (shown by the editor if hidden)
+//     button[data-editor-save]      optional: the submit button Ctrl-S presses
+//
+// Elements marked [data-editor-only] anywhere on the page are shown once the editor runs.
+
+import { isolateHistory, undo } from "@codemirror/commands";
+import { setDiagnostics } from "@codemirror/lint";
+import { ChangeSet, EditorState } from "@codemirror/state";
+import { EditorView } from "@codemirror/view";
+
+import { editorDiagnostics, readFragment } from "./diagnostics.js";
+import { fileEditorExtensions } from "./extensions.js";
+import { markFormatted } from "./format_marks.js";
+import { lineHunks, splitLines } from "./linediff.js";
+import { offsetAt } from "./positions.js";
+import { csrfToken, post } from "./requests.js";
+
+// The pause after the last keystroke before the files are checked; it grows
+// with the server's answer time (twice the last one) up to the maximum.
+const CHECK_PAUSE_MS = 400;
+const MAX_CHECK_PAUSE_MS = 4000;
+const MIRROR_PAUSE_MS = 300;
+const UNSAVED_PAUSE_MS = 250;
+const DEFAULT_LIVE_CHECK_BYTES = 256 * 1024;
+
+function fileName(file) {
+  return file.nameInput ? file.nameInput.value.trim() : "";
+}
+
+function plural(count, word) {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) {
+    node.className = className;
+  }
+  if (text !== undefined) {
+    node.textContent = text;
+  }
+  return node;
+}
+
+function lineStarts(lines) {
+  const starts = [0];
+  for (const line of lines) {
+    starts.push(starts[starts.length - 1] + line.length);
+  }
+  return starts;
+}
+
+export class TemplateEditor {
+  constructor(form) {
+    this.form = form;
+    this.urls = { validate: form.dataset.validateUrl, fmt: form.dataset.fmtUrl };
+    this.liveCheckBytes = Number(form.dataset.liveCheckBytes) || DEFAULT_LIVE_CHECK_BYTES;
+    this.diagnosticsId = form.dataset.diagnostics || "diagnostics";
+    this.unsavedAtLoad = form.hasAttribute("data-editor-unsaved");
+    this.submitting = false;
+    this.checkTimer = null;
+    this.checking = null;
+    this.checkAgain = false;
+    this.checkPause = CHECK_PAUSE_MS;
+    this.mirrorTimer = null;
+    this.unsavedTimer = null;
+    this.noticeFile = null;
+
+    const container = form.querySelector("[data-editor-files]");
+    this.buildToolbar(container);
+    this.files = [...container.querySelectorAll("[data-editor-file]")].map((panel, index) =>
+      this.addFile(panel, index),
+    );
+    this.activate(this.files[0], false);
+    form.classList.add("editor-enhanced");
+    for (const node of document.querySelectorAll("[data-editor-only]")) {
+      node.hidden = false;
+    }
+    for (const button of form.querySelectorAll("[data-editor-check]")) {
+      button.hidden = false;
+    }
+    this.listen();
+    this.updateUnsaved();
+    this.scheduleCheck(0);
+  }
+
+  buildToolbar(container) {
+    const toolbar = element("div", "editor-toolbar");
+    this.tabList = element("div", "editor-tabs");
+    this.tabList.setAttribute("role", "tablist");
+    this.tabList.setAttribute("aria-label", "Files");
+    const actions = element("div", "editor-actions");
+    this.unsavedBadge = element("span", "badge badge-warning editor-unsaved", "Unsaved changes");
+    this.unsavedBadge.hidden = true;
+    this.status = element("span", "editor-status");
+    this.status.setAttribute("role", "status");
+    this.status.setAttribute("aria-live", "polite");
+    this.formatButton = element("button", "button button-secondary button-small", "Format");
+    this.formatButton.type = "button";
+    this.formatButton.title = "Format the open file as packer fmt does (not saved until you save)";
+    this.formatButton.hidden = !this.urls.fmt;
+    actions.append(this.unsavedBadge, this.status, this.formatButton);
+    toolbar.append(this.tabList, actions);
+    this.noticeBox = element("div", "editor-notice");
+    this.noticeBox.setAttribute("role", "status");
+    this.noticeBox.hidden = true;
+    container.before(toolbar, this.noticeBox);
+  }
+
+  addFile(panel, index) {
+    const file = {
+      panel,
+      nameInput: panel.querySelector("[data-file-name]"),
+      textarea: panel.querySelector("textarea[data-file-content]"),
+      removeBox: panel.querySelector("[data-file-remove]"),
+      mirrored: true,
+      checkedDoc: null,
+      changes: null,
+      counts: { error: 0, warning: 0 },
+    };
+    panel.id ||= `editor-file-${index + 1}`;
+    panel.setAttribute("role", "tabpanel");
+    const host = element("div", "editor-view");
+    file.textarea.after(host);
+    file.textarea.hidden = true;
+    const label =
+      file.textarea.getAttribute("aria-label") || file.textarea.labels[0]?.textContent.trim() || "Template text";
+    file.view = new EditorView({
+      parent: host,
+      state: EditorState.create({
+        doc: file.textarea.value,
+        extensions: fileEditorExtensions({
+          label,
+          onSave: () => this.save(),
+          onChange: (update) => this.changed(file, update),
+        }),
+      }),
+    });
+    file.initialDoc = file.view.state.doc;
+
+    file.tab = element("button", "editor-tab");
+    file.tab.type = "button";
+    file.tab.id = `${panel.id}-tab`;
+    file.tab.setAttribute("role", "tab");
+    file.tab.setAttribute("aria-controls", panel.id);
+    panel.setAttribute("aria-labelledby", file.tab.id);
+    file.tabName = element("span", "editor-tab-name");
+    file.tabCount = element("span", "editor-tab-count");
+    file.tab.append(file.tabName, file.tabCount);
+    file.tab.addEventListener("click", () => this.activate(file, true));
+    this.tabList.append(file.tab);
+    this.updateTab(file);
+
+    file.nameInput?.addEventListener("input", () => {
+      this.updateTab(file);
+      this.scheduleCheck();
+      this.updateUnsavedSoon();
+    });
+    file.removeBox?.addEventListener("change", () => {
+      this.updateTab(file);
+      this.scheduleCheck();
+      this.updateUnsaved();
+    });
+    return file;
+  }
+
+  updateTab(file) {
+    file.tabName.textContent = fileName(file) || "New file";
+    file.tab.classList.toggle("editor-tab-removed", Boolean(file.removeBox?.checked));
+    const { error, warning } = file.counts;
+    file.tabCount.hidden = !(error || warning);
+    file.tabCount.textContent = error || warning ? String(error || warning) : "";
+    file.tabCount.className = `editor-tab-count ${error ? "editor-tab-errors" : "editor-tab-warnings"}`;
+    file.tabCount.title = error ? plural(error, "error") : plural(warning, "warning");
+  }
+
+  activate(file, focus) {
+    for (const other of this.files) {
+      const active = other === file;
+      other.panel.hidden = !active;
+      other.tab.setAttribute("aria-selected", String(active));
+      other.tab.tabIndex = active ? 0 : -1;
+    }
+    this.active = file;
+    if (focus) {
+      file.view.focus();
+    }
+  }
+
+  listen() {
+    this.form.addEventListener("submit", (event) => {
+      this.flush();
+      this.submitting = !event.defaultPrevented;
+    });
+    // Runs before htmx sees the click, so the check uses the editors' text.
+    this.form.addEventListener(
+      "click",
+      (event) => {
+        if (event.target.closest("[data-editor-check]")) {
+          event.preventDefault();
+          event.stopPropagation();
+          this.check();
+        }
+      },
+      true,
+    );
+    this.form.addEventListener("keydown", (event) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s" && !event.defaultPrevented) {
+        event.preventDefault();
+        this.save();
+      }
+    });
+    this.tabList.addEventListener("keydown", (event) => this.moveBetweenTabs(event));
+    this.formatButton.addEventListener("click", () => this.format());
+    window.addEventListener("beforeunload", (event) => {
+      if (!this.submitting && this.isDirty()) {
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    });
+    window.addEventListener("pageshow", () => {
+      this.submitting = false;
+    });
+    document.addEventListener("click", (event) => {
+      const item = event.target.closest(`#${this.diagnosticsId} [data-file]`);
+      if (item) {
+        this.reveal(item.dataset.file, Number(item.dataset.line), Number(item.dataset.column));
+      }
+    });
+  }
+
+  moveBetweenTabs(event) {
+    const index = this.files.indexOf(this.active);
+    const moves = { ArrowLeft: index - 1, ArrowRight: index + 1, Home: 0, End: this.files.length - 1 };
+    if (!(event.key in moves)) {
+      return;
+    }
+    event.preventDefault();
+    const next = this.files[(moves[event.key] + this.files.length) % this.files.length];
+    this.activate(next, false);
+    next.tab.focus();
+  }
+
+  // Show `name` at `line`:`column` (1-based) with the cursor there.
+  reveal(name, line, column) {
+    const file = this.files.find((candidate) => fileName(candidate) === name);
+    if (!file) {
+      return;
+    }
+    this.activate(file, false);
+    const at = offsetAt(file.view.state.doc, line || 1, column || 1);
+    file.view.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+    file.view.focus();
+  }
+
+  changed(file, update) {
+    file.mirrored = false;
+    if (file.changes) {
+      file.changes = file.changes.compose(update.changes);
+    }
+    clearTimeout(this.mirrorTimer);
+    this.mirrorTimer = setTimeout(() => this.flush(), MIRROR_PAUSE_MS);
+    if (this.noticeFile === file && !update.transactions.some((tr) => tr.isUserEvent("format"))) {
+      // Typing after a format: "Undo the formatting" would now undo something else.
+      this.hideNotice();
+    }
+    this.scheduleCheck();
+    this.updateUnsavedSoon();
+  }
+
+  // Copy every editor's text into its text area, where the form submits it from.
+  flush() {
+    clearTimeout(this.mirrorTimer);
+    for (const file of this.files) {
+      if (!file.mirrored) {
+        file.textarea.value = file.view.state.doc.toString();
+        file.mirrored = true;
+      }
+    }
+  }
+
+  save() {
+    this.flush();
+    this.form.requestSubmit(this.form.querySelector("[data-editor-save]") ?? undefined);
+  }
+
+  isDirty() {
+    return (
+      this.unsavedAtLoad ||
+      this.files.some(
+        (file) =>
+          Boolean(file.removeBox?.checked) ||
+          !file.view.state.doc.eq(file.initialDoc) ||
+          (file.nameInput?.type === "text" && file.nameInput.value !== file.nameInput.defaultValue),
+      )
+    );
+  }
+
+  updateUnsavedSoon() {
+    clearTimeout(this.unsavedTimer);
+    this.unsavedTimer = setTimeout(() => this.updateUnsaved(), UNSAVED_PAUSE_MS);
+  }
+
+  updateUnsaved() {
+    this.unsavedBadge.hidden = !this.isDirty();
+  }
+
+  setStatus(text, state = "") {
+    this.status.textContent = text;
+    this.status.dataset.state = state;
+  }
+
+  checkedFiles() {
+    return this.files.filter((file) => fileName(file) && !file.removeBox?.checked);
+  }
+
+  scheduleCheck(delay = this.checkPause) {
+    if (!this.urls.validate) {
+      return;
+    }
+    clearTimeout(this.checkTimer);
+    const size = this.checkedFiles().reduce((total, file) => total + file.view.state.doc.length, 0);
+    if (size > this.liveCheckBytes) {
+      const limit = Math.round(this.liveCheckBytes / 1024);
+      this.setStatus(`Over ${limit} KB: checked when you press “Check without saving”.`, "paused");
+      return;
+    }
+    this.checkTimer = setTimeout(() => this.check(), delay);
+  }
+
+  // Validate the files now (one request at a time; a change during a request asks for another).
+  async check() {
+    clearTimeout(this.checkTimer);
+    if (this.checking) {
+      this.checkAgain = true;
+      return;
+    }
+    const data = new FormData();
+    for (const file of this.files) {
+      file.checkedDoc = null;
+      file.changes = null;
+    }
+    for (const file of this.checkedFiles()) {
+      const doc = file.view.state.doc;
+      data.append("file_name", fileName(file));
+      data.append("file_content", doc.toString());
+      file.checkedDoc = doc;
+      file.changes = ChangeSet.empty(doc.length);
+    }
+    this.checking = new AbortController();
+    const started = performance.now();
+    this.setStatus("Checking…", "busy");
+    try {
+      const response = await post(this.urls.validate, data, {
+        token: csrfToken(this.form),
+        htmx: true,
+        signal: this.checking.signal,
+      });
+      this.showFound(readFragment(await response.text()));
+    } catch (error) {
+      if (error.name !== "AbortError") {
+        this.setStatus(`Not checked: ${error.message}`, "failed");
+      }
+    } finally {
+      this.checking = null;
+      const took = performance.now() - started;
+      this.checkPause = Math.min(MAX_CHECK_PAUSE_MS, Math.max(CHECK_PAUSE_MS, 2 * took));
+      if (this.checkAgain) {
+        this.checkAgain = false;
+        this.scheduleCheck();
+      }
+    }
+  }
+
+  showFound({ element: list, data }) {
+    document.getElementById(this.diagnosticsId)?.replaceWith(list);
+    for (const file of this.files) {
+      const marks = file.checkedDoc
+        ? editorDiagnostics(data.diagnostics, fileName(file), file.checkedDoc, file.changes)
+        : [];
+      file.checkedDoc = null;
+      file.changes = null;
+      file.view.dispatch(setDiagnostics(file.view.state, marks));
+      file.counts = {
+        error: marks.filter((mark) => mark.severity === "error").length,
+        warning: marks.filter((mark) => mark.severity === "warning").length,
+      };
+      this.updateTab(file);
+    }
+    if (data.error_count) {
+      this.setStatus(plural(data.error_count, "error") + (data.warning_count ? `, ${plural(data.warning_count, "warning")}` : ""), "invalid");
+    } else {
+      this.setStatus(data.warning_count ? `Valid, ${plural(data.warning_count, "warning")}` : "Valid", "valid");
+    }
+  }
+
+  // Format the open file with the server's fmt; the change is shown and stays unsaved.
+  async format() {
+    const file = this.active;
+    const name = fileName(file);
+    if (!name) {
+      this.notice("Name the file before formatting it.", "error");
+      return;
+    }
+    const doc = file.view.state.doc;
+    const text = doc.toString();
+    const data = new FormData();
+    data.append("name", name);
+    data.append("content", text);
+    this.formatButton.disabled = true;
+    try {
+      const response = await post(this.urls.fmt, data, {
+        token: csrfToken(this.form),
+        json: true,
+        accepted: [200, 422],
+      });
+      const answer = await response.json();
+      const current = file.view.state.doc;
+      if (response.status === 422) {
+        if (current.eq(doc) && answer.diagnostics?.length) {
+          file.view.dispatch(setDiagnostics(file.view.state, editorDiagnostics(answer.diagnostics, name, doc, null)));
+        }
+        this.notice(answer.error, "error");
+      } else if (!current.eq(doc)) {
+        this.notice(`${name} changed while it was being formatted; press Format again.`, "error");
+      } else if (!answer.changed) {
+        this.notice(`${name} is already formatted.`, "info");
+      } else {
+        const count = this.applyFormatted(file, text, answer.formatted);
+        this.notice(
+          `Formatted ${name}: ${plural(count, "line")} changed, highlighted below. Not saved yet: save to keep it.`,
+          "info",
+          file,
+        );
+      }
+    } catch (error) {
+      this.notice(`Not formatted: ${error.message}`, "error");
+    } finally {
+      this.formatButton.disabled = false;
+    }
+  }
+
+  // Replace only the lines fmt changed (so the cursor and marks elsewhere stay) and mark them.
+  applyFormatted(file, oldText, newText) {
+    const oldLines = splitLines(oldText);
+    const newLines = splitLines(newText);
+    const hunks = lineHunks(oldLines, newLines);
+    const oldStarts = lineStarts(oldLines);
+    const newStarts = lineStarts(newLines);
+    const changes = hunks.map((hunk) => ({
+      from: oldStarts[hunk.fromA],
+      to: oldStarts[hunk.toA],
+      insert: newLines.slice(hunk.fromB, hunk.toB).join(""),
+    }));
+    const marked = [];
+    for (const hunk of hunks) {
+      for (let line = hunk.fromB; line < hunk.toB; line += 1) {
+        marked.push(newStarts[line]);
+      }
+    }
+    file.view.dispatch({
+      changes,
+      effects: markFormatted.of(marked),
+      userEvent: "format",
+      annotations: isolateHistory.of("full"),
+    });
+    return hunks.reduce((total, hunk) => total + Math.max(hunk.toA - hunk.fromA, hunk.toB - hunk.fromB), 0);
+  }
+
+  hideNotice() {
+    this.noticeBox.hidden = true;
+    this.noticeFile = null;
+  }
+
+  notice(text, kind, undoable = null) {
+    this.noticeBox.hidden = false;
+    this.noticeFile = undoable;
+    this.noticeBox.className = `editor-notice editor-notice-${kind}`;
+    this.noticeBox.replaceChildren(element("span", "", text));
+    if (undoable) {
+      const undoButton = element("button", "link-button", "Undo the formatting");
+      undoButton.type = "button";
+      undoButton.addEventListener("click", () => {
+        undo(undoable.view);
+        this.hideNotice();
+        undoable.view.focus();
+      });
+      this.noticeBox.append(" ", undoButton);
+    }
+    const dismiss = element("button", "link-button", "Dismiss");
+    dismiss.type = "button";
+    dismiss.addEventListener("click", () => this.hideNotice());
+    this.noticeBox.append(" ", dismiss);
+  }
+}

@@ -3,15 +3,12 @@
 import argparse
 import http.cookiejar
 import os
-import queue
 import re
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -20,25 +17,14 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from imagehub import serve
-
-STARTUP_TIMEOUT = 60
-STOP_TIMEOUT = 20
-
-# Variables the settings read; the server under test sees none of the caller's.
-SETTINGS_VARIABLES = (
-    "IMAGEHUB_DATA_DIR",
-    "SECRET_KEY",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-    "CSRF_TRUSTED_ORIGINS",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "STATIC_ROOT",
-    "DJANGO_SETTINGS_MODULE",
+from tests.fixtures.dashboard import (
+    PASSWORD_LINE,
+    READY_LINE,
+    SETTINGS_VARIABLES,
+    STARTUP_TIMEOUT,
+    ServerProcess,
+    wait_for_port,
 )
-
-PASSWORD_LINE = re.compile(r"^Created the first administrator: admin / (\S+)$")
-READY_LINE = re.compile(r"^ImageHub is running at (http://\S+) ")
 
 
 @pytest.mark.parametrize("text", ["1", "8000", "65535"])
@@ -117,62 +103,6 @@ def test_create_first_admin_passwords_differ():
     assert serve.create_first_admin() != first
 
 
-class ServerProcess:
-    """`imagehub serve` running in a subprocess, with its output collected line by line."""
-
-    def __init__(self, data_dir: Path, port: int):
-        env = {name: value for name, value in os.environ.items() if name not in SETTINGS_VARIABLES}
-        command = Path(sys.executable).with_name("imagehub")
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
-        self.process = subprocess.Popen(
-            [str(command), "serve", "--port", str(port), "--data-dir", str(data_dir)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=env,
-            # Ctrl-C must reach the server even when the test runner ignores SIGINT.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self._queue.put(line.rstrip("\n"))
-        self._queue.put(None)
-
-    def wait_for(self, pattern: re.Pattern, timeout: float = STARTUP_TIMEOUT) -> re.Match:
-        """Return the match of the first output line matching `pattern`; fail on exit or timeout."""
-        for line in self.lines:
-            if match := pattern.search(line):
-                return match
-        deadline = time.monotonic() + timeout
-        while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                line = self._queue.get(timeout=remaining)
-            except queue.Empty:
-                break
-            if line is None:
-                pytest.fail("server exited early:\n" + "\n".join(self.lines))
-            self.lines.append(line)
-            if match := pattern.search(line):
-                return match
-        pytest.fail(f"no line matching {pattern.pattern!r} within {timeout}s:\n" + "\n".join(self.lines))
-
-    def stop(self, signum: int) -> int:
-        """Send `signum`, wait for the exit and the rest of the output; return the exit status."""
-        self.process.send_signal(signum)
-        status = self.process.wait(timeout=STOP_TIMEOUT)
-        while (line := self._queue.get(timeout=STOP_TIMEOUT)) is not None:
-            self.lines.append(line)
-        return status
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
 @pytest.fixture
 def start_server():
     servers: list[ServerProcess] = []
@@ -185,18 +115,6 @@ def start_server():
     yield start
     for server in servers:
         server.kill()
-
-
-def wait_for_port(port: int, timeout: float = STARTUP_TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 def sign_in(base_url: str, username: str, password: str) -> tuple[str, str]:

@@ -8,8 +8,9 @@ recording it. A resource known only by its tags may belong to a build running
 on another machine, so unless told otherwise the sweeper leaves it alone until
 it is an hour old, unless the ledger shows that its build is over.
 
-Deletion follows the resources' dependencies: instances are terminated (and
-waited for) first, then launch templates, AMIs the build meant to deregister
+Deletion follows the resources' dependencies: spot requests are cancelled
+first (so that none launches an instance again), instances are terminated
+(and waited for), then launch templates, AMIs the build meant to deregister
 with their snapshots, snapshots, volumes, security groups (retried while
 AWS still reports a dependency), key pairs, IAM instance profiles and roles.
 Every action is reported as a line of text; what cannot be deleted is
@@ -28,11 +29,12 @@ from builds.engine.builders.amazon.client import AwsAccess, AwsError, BotoCoreEr
 from builds.engine.ledger import Ledger
 
 # Deletion order; the names are the ledger's kinds.
-ORDER = ("instance", "launch-template", "ami", "snapshot", "volume", "security-group", "key-pair",
+ORDER = ("spot-request", "instance", "launch-template", "ami", "snapshot", "volume", "security-group", "key-pair",
          "iam-instance-profile", "iam-role")
-LABELS = {"instance": "instance", "launch-template": "launch template", "ami": "AMI", "snapshot": "snapshot",
+LABELS = {"spot-request": "spot request", "instance": "instance", "launch-template": "launch template", "ami": "AMI", "snapshot": "snapshot",
           "volume": "volume", "security-group": "security group", "key-pair": "key pair",
           "iam-instance-profile": "IAM instance profile", "iam-role": "IAM role"}
+VERBS = {"spot-request": "Cancelled", "ami": "Deregistered"}  # what a sweep says it did, when not "Deleted"
 TAG_ONLY_MIN_AGE = 3600.0  # seconds a resource of a build only its tags show must exist before it is swept
 IAM_REGION = leftovers.IAM_REGION
 AWS_ERRORS = (ClientError, BotoCoreError, AwsError)
@@ -111,7 +113,8 @@ class Sweeper:
 
         Tags are searched where the ledger's resources are, plus the regions of ``-region`` (or the default
         region when the ledger is empty) at ``-endpoint-ec2``; a search that fails is reported and noted in
-        :attr:`search_errors`. Raises :class:`AwsError` when no region is known to search.
+        :attr:`search_errors`. Raises :class:`AwsError` when the ledger is empty and no region is known to
+        search.
         """
         found: dict[tuple[str, str, str], Leftover] = {}
         for entry in self.ledger.entries():
@@ -124,7 +127,8 @@ class Sweeper:
                                                            entry.created, endpoint, in_ledger=True)
         places = {(item.endpoint, item.region) for item in found.values() if item.region != IAM_REGION}
         if self.options.regions or self.options.endpoint or not places:
-            places |= {(self.options.endpoint, region) for region in self._regions(places)}
+            # a ledger of IAM resources alone needs no region; with no ledger at all, tags need one
+            places |= {(self.options.endpoint, region) for region in self._regions(places, required=not found)}
         for endpoint, region in sorted(places):
             access = self.access(endpoint)
             for tagged in self._search(f"{region} by tags", access, leftovers.tagged_ec2_resources, access, region):
@@ -134,14 +138,14 @@ class Sweeper:
             self._merge(found, tagged, self.options.endpoint)
         return list(found.values())
 
-    def _regions(self, places: set[tuple[str, str]]) -> list[str]:
+    def _regions(self, places: set[tuple[str, str]], required: bool) -> list[str]:
         if self.options.regions:
             return list(self.options.regions)
         regions = {region for _, region in places}
         default = self.access(self.options.endpoint).resolved_region()
         if default:
             regions.add(default)
-        if not regions:
+        if not regions and required:
             raise AwsError("No region to search: give -region, or set AWS_REGION or a profile's region.")
         return sorted(regions)
 
@@ -195,7 +199,7 @@ class Sweeper:
     def run(self) -> SweepResult:
         """Find, choose and delete (or, with ``dry_run``, list) the leftovers; return what happened.
 
-        Raises :class:`AwsError` when no region is known to search.
+        Raises :class:`AwsError` when the ledger is empty and no region is known to search.
         """
         result = SweepResult()
         chosen = self.select(self.find(), result)
@@ -208,9 +212,12 @@ class Sweeper:
                 self.say(f"Would delete {item.label} {item.where}")
             result.would_delete = chosen
             return result
+        for item in chosen:
+            if item.kind == "spot-request":
+                self._delete(item, result)
         self._terminate([item for item in chosen if item.kind == "instance"], result)
         for item in chosen:
-            if item.kind != "instance":
+            if item.kind not in ("spot-request", "instance"):
                 self._delete(item, result)
         return result
 
@@ -245,7 +252,7 @@ class Sweeper:
         if gone_already:
             self._gone(item, result)
         else:
-            self._done(item, "Deregistered" if item.kind == "ami" else "Deleted", result)
+            self._done(item, VERBS.get(item.kind, "Deleted"), result)
 
     def _failed_or_gone(self, item: Leftover, exc: BaseException, access: AwsAccess, result: SweepResult) -> None:
         if leftovers.is_not_found(exc):

@@ -13,10 +13,11 @@ SYNOPSIS = "delete temporary cloud resources left by builds that are over"
 USAGE = """\
 Usage: imagehub sweep [options]
 
-  Finds the temporary cloud resources that ImageHub builds created (instances,
-  volumes, security groups, key pairs, IAM instance profiles and roles, and
-  AMIs a failed build meant to deregister) whose build is no longer running,
-  and deletes them in dependency order, printing what it does.
+  Finds the temporary cloud resources that ImageHub builds created (spot
+  requests, instances, launch templates, volumes, security groups, key pairs,
+  IAM instance profiles and roles, and AMIs a failed build meant to
+  deregister) whose build is no longer running, and deletes them in
+  dependency order, printing what it does.
 
   Resources are found in the resource ledger and by their tags
   (imagehub:build-id with imagehub:temporary = true), so they are found even

@@ -264,3 +264,48 @@ def test_a_build_whose_process_was_killed_is_over(moto, ledger):
 
     assert lines == ["Deleted key pair packer_killed-1 in us-east-1 (build killed-1)"]
     assert moto.leftovers() == {}
+
+
+def test_a_ledger_of_iam_resources_alone_is_swept_without_any_region(moto, ledger, monkeypatch):
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    iam = moto.client("iam")
+    iam.create_role(RoleName="packer-iam-only", AssumeRolePolicyDocument=TRUST)
+    iam.create_instance_profile(InstanceProfileName="packer-iam-only")
+    iam.add_role_to_instance_profile(InstanceProfileName="packer-iam-only", RoleName="packer-iam-only")
+    for kind in ("iam-instance-profile", "iam-role"):
+        ledger.record(LedgerEntry(kind, "packer-iam-only", "global", "iam-only-1"))
+
+    result, lines = sweep(ledger)
+
+    assert not result.failed, lines
+    assert lines == ["Deleted IAM instance profile packer-iam-only in global (build iam-only-1)",
+                     "Deleted IAM role packer-iam-only in global (build iam-only-1)"]
+    assert moto.leftovers() == {}
+
+
+def test_an_open_spot_request_is_cancelled_before_its_instance_is_terminated(moto, ledger):
+    request = moto.client("ec2").request_spot_instances(
+        SpotPrice="0.05", InstanceCount=1,
+        LaunchSpecification={"ImageId": SOURCE_AMI, "InstanceType": "t2.micro"})["SpotInstanceRequests"][0]
+    request_id, instance_id = request["SpotInstanceRequestId"], request["InstanceId"]
+    for kind, resource_id in (("instance", instance_id), ("spot-request", request_id)):
+        ledger.record(LedgerEntry(kind, resource_id, "us-east-1", "spot-1", extra={"endpoint": moto.endpoint}))
+
+    result, lines = sweep(ledger)
+
+    assert not result.failed, lines
+    assert lines == [f"Cancelled spot request {request_id} in us-east-1 (build spot-1)",
+                     f"Terminated instance {instance_id} in us-east-1 (build spot-1)"]
+    assert moto.leftovers() == {}
+    assert ledger.entries() == []
+
+
+def test_a_spot_request_already_closed_leaves_the_ledger_as_gone(moto, ledger):
+    ledger.record(LedgerEntry("spot-request", "sir-00000000", "us-east-1", "spot-2",
+                              extra={"endpoint": moto.endpoint}))
+
+    result, lines = sweep(ledger)
+
+    assert lines == ["Spot request sir-00000000 in us-east-1 (build spot-2) was already gone"]
+    assert ledger.entries() == [] and not result.failed

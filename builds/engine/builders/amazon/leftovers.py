@@ -3,9 +3,10 @@
 A resource is ImageHub's temporary resource when it carries both
 ``imagehub:build-id`` and ``imagehub:temporary = true``; anything else (an AMI
 a build delivered, a resource of another tool) is never touched. The kinds
-are the ledger's: ``instance``, ``launch-template``, ``ami``, ``snapshot``,
-``volume``, ``security-group``, ``key-pair``, ``iam-instance-profile`` and
-``iam-role``.
+are the ledger's: ``spot-request``, ``instance``, ``launch-template``,
+``ami``, ``snapshot``, ``volume``, ``security-group``, ``key-pair``,
+``iam-instance-profile`` and ``iam-role`` (spot requests are found through the
+ledger only: the build tags them with ``spot_tags`` alone).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ NOT_FOUND = frozenset({
     "InvalidInstanceID.NotFound", "InvalidKeyPair.NotFound", "InvalidGroup.NotFound",
     "InvalidSecurityGroupID.NotFound", "InvalidVolume.NotFound", "InvalidAMIID.NotFound",
     "InvalidAMIID.Unavailable", "InvalidSnapshot.NotFound", "InvalidLaunchTemplateId.NotFound",
-    "InvalidLaunchTemplateId.Malformed", "NoSuchEntity",
+    "InvalidLaunchTemplateId.Malformed", "InvalidSpotInstanceRequestID.NotFound", "NoSuchEntity",
 })
+
+OPEN_SPOT_REQUEST_STATES = ("open", "active")
 
 _TEMPORARY_FILTERS = [{"Name": f"tag:{TAG_TEMPORARY}", "Values": ["true"]},
                       {"Name": "tag-key", "Values": [TAG_BUILD_ID]}]
@@ -137,11 +140,20 @@ class Deleter:
     def delete(self, kind: str, resource_id: str, region: str, build_id: str) -> bool:
         """Delete the resource; raise KeyError for a kind this module does not know."""
         method = {
-            "launch-template": self.launch_template, "ami": self.image, "snapshot": self.snapshot,
+            "spot-request": self.spot_request, "launch-template": self.launch_template, "ami": self.image, "snapshot": self.snapshot,
             "volume": self.volume, "security-group": self.security_group, "key-pair": self.key_pair,
             "iam-instance-profile": self.instance_profile, "iam-role": self.role,
         }[kind]
         return method(resource_id, region, build_id)
+
+    def spot_request(self, request_id: str, region: str, build_id: str) -> bool:
+        ec2 = self.access.ec2(region)
+        requests = _listing(lambda: ec2.describe_spot_instance_requests(SpotInstanceRequestIds=[request_id]),
+                            "SpotInstanceRequests")
+        if not any(request.get("State") in OPEN_SPOT_REQUEST_STATES for request in requests):
+            return True  # closed, cancelled or unknown: it launches nothing any more
+        ec2.cancel_spot_instance_requests(SpotInstanceRequestIds=[request_id])
+        return False
 
     def launch_template(self, template_id: str, region: str, build_id: str) -> bool:
         self.access.ec2(region).delete_launch_template(LaunchTemplateId=template_id)

@@ -65,6 +65,14 @@ class DurationChart:
     y_ticks: list[Tick]
     x_ticks: list[Tick]
 
+    @property
+    def y_label_x(self) -> int:
+        return self.left - 6
+
+    @property
+    def x_label_y(self) -> int:
+        return self.bottom + 18
+
 
 def duration_chart(builds: list[tuple[datetime, float, str, str, str]], width: int = 720,
                    height: int = 220) -> DurationChart | None:
@@ -111,6 +119,14 @@ class Bar:
     outcome: str
     label: str
 
+    @property
+    def text_y(self) -> float:
+        return self.row_y + 9
+
+    @property
+    def label_x(self) -> float:
+        return round(self.x + self.width + 4, 1)
+
 
 @dataclass(frozen=True)
 class Timeline:
@@ -122,9 +138,25 @@ class Timeline:
     bars: list[Bar]
     ticks: list[Tick]
 
+    @property
+    def bar_height(self) -> int:
+        return self.row_height - 4
+
+    @property
+    def axis_bottom(self) -> int:
+        return self.height - 20
+
+    @property
+    def name_x(self) -> int:
+        return self.left - 8
+
+    @property
+    def tick_label_y(self) -> int:
+        return self.height - 6
+
 
 def step_timeline(steps: list[tuple[str, datetime, datetime | None, str]], start: datetime,
-                  end: datetime, width: int = 720) -> Timeline | None:
+                  end: datetime, width: int = 960) -> Timeline | None:
     """Return the Gantt picture of `steps` — (name, started, finished or None while running, outcome).
 
     The time axis runs from `start` to `end` (the build's end, or now while it
@@ -132,7 +164,7 @@ def step_timeline(steps: list[tuple[str, datetime, datetime | None, str]], start
     """
     if not steps:
         return None
-    left, right, row_height = 180, width - 70, 22
+    left, right, row_height = 260, width - 70, 22
     span = max((end - start).total_seconds(), 0.001)
 
     def x_of(when: datetime) -> float:

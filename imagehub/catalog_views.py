@@ -1,26 +1,37 @@
 """The catalog's reading pages: the template list, a template, its history, a version, a diff, an export, a launch form.
 
 Every view answers a full page, or for an htmx request that is not boosted
-the page's fragment (a `{% partialdef %}` of the same template).
+the page's fragment (a `{% partialdef %}` of the same template). The launch
+form also starts builds, through builds.launch.
 """
 
 import hashlib
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower, Substr
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
+from builds import launch as launch_options
 from imagehub import archives, catalog, variable_forms
 from imagehub.diffs import diff_file_sets
 from imagehub.models import Label, PackerTemplate, TemplateVersion
-from imagehub.roles import VIEW_TEMPLATES, permission_required
+from imagehub.roles import (
+    FORBIDDEN_TEMPLATE,
+    START_BUILDS,
+    VIEW_TEMPLATES,
+    Role,
+    permission_required,
+)
 
 TEMPLATES_PER_PAGE = 25
 # The list shows the start of each description (the rest is cut off by the style sheet).
@@ -217,22 +228,42 @@ def variable_form(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     """Return a version's launch form; on POST, check the values and show the resolved variables.
 
     `preset` (query or form field) names a variables file of the version whose values fill the form.
+    With `action=build` (builder role) the checked values, the chosen sources
+    and the on-error policy start a build, and the browser goes to its page.
     """
     template = get_template(slug)
     version = get_version(template, number)
     files = version.file_texts()
-    preset = request.POST.get("preset") if request.method == "POST" else request.GET.get("preset")
+    posted = request.method == "POST"
+    building = posted and request.POST.get("action") == "build"
+    may_build = request.user.has_perm(START_BUILDS)
+    if building and not may_build:
+        return render(request, FORBIDDEN_TEMPLATE, {"action": "start builds", "role": Role.BUILDER}, status=403)
+    preset = request.POST.get("preset") if posted else request.GET.get("preset")
     launch = variable_forms.load(files, preset or "")
-    form = None
+    form = options = None
     if launch.loaded:
-        form = variable_forms.VariableForm(launch, request.POST if request.method == "POST" else None)
-    checked = request.method == "POST" and form is not None and form.is_valid()
+        form = variable_forms.VariableForm(launch, request.POST if posted else None)
+        if may_build:
+            options = launch_options.BuildOptionsForm(launch_options.source_names(launch.config),
+                                                      request.POST if building else None)
+    checked = posted and form is not None and form.is_valid()
+    if building and checked and options.is_valid():
+        try:
+            build = launch_options.start(version, request.user, form, options)
+        except ValidationError as error:
+            form.add_error(None, error)
+            checked = False
+        else:
+            url = reverse("builds:build_detail", args=[build.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     context = {
         "template": template,
         "version": version,
         "launch": launch,
         "presets": variable_forms.presets(files),
         "form": form,
-        "checked": checked,
+        "options": options,
+        "checked": checked and not building,
     }
     return page_or_fragment(request, "imagehub/catalog/variable_form.html", "launch", context)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("logout/", accounts.logout, name="logout"),
     path("account/password/", accounts.password_change, name="password_change"),
     path("templates/", include("imagehub.catalog_urls")),
+    path("builds/", include("builds.urls")),
     path("admin/", admin.site.urls),
 ]

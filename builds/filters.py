@@ -1,0 +1,71 @@
+"""The build list's filters: template, status, who started it, when, and with which builder."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from builds.engine import registry
+from builds.models import Build
+from imagehub.models import PackerTemplate
+
+
+class BuildFilterForm(forms.Form):
+    """GET parameters of the build list; `apply(builds)` narrows a queryset to what they ask for.
+
+    Unknown values are errors of their field and filter nothing, so a stale
+    link shows every build with the mistake marked rather than an error page.
+    """
+
+    template = forms.ChoiceField(required=False, label="Template")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Build.Status.choices], label="Status")
+    user = forms.ChoiceField(required=False, label="Started by")
+    builder = forms.ChoiceField(required=False, label="Builder")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, data=None, *, fixed_template: PackerTemplate | None = None):
+        super().__init__(data)
+        self.fixed_template = fixed_template
+        if fixed_template is not None:
+            del self.fields["template"]
+        else:
+            templates = PackerTemplate.objects.order_by("name").values_list("slug", "name")
+            self.fields["template"].choices = [("", "Any template"), *templates]
+        users = get_user_model().objects.filter(builds__isnull=False).distinct().order_by("username")
+        self.fields["user"].choices = [("", "Anyone"), *((name, name) for name in
+                                                         users.values_list("username", flat=True))]
+        self.fields["builder"].choices = [("", "Any builder"),
+                                          *((name, name) for name in registry.type_names("builder"))]
+
+    def apply(self, builds: QuerySet) -> QuerySet:
+        """Return `builds` narrowed by every valid filter."""
+        self.is_valid()
+        values = {name: value for name, value in getattr(self, "cleaned_data", {}).items()
+                  if value not in (None, "")}
+        if self.fixed_template is not None:
+            builds = builds.filter(template=self.fixed_template)
+        elif "template" in values:
+            builds = builds.filter(template__slug=values["template"])
+        if "status" in values:
+            builds = builds.filter(status=values["status"])
+        if "user" in values:
+            builds = builds.filter(requested_by__username=values["user"])
+        if "builder" in values:
+            builds = builds.with_builder_type(values["builder"])
+        zone = timezone.get_current_timezone()
+        if "since" in values:
+            builds = builds.filter(queued_at__gte=datetime.combine(values["since"], time.min, zone))
+        if "until" in values:
+            builds = builds.filter(queued_at__lte=datetime.combine(values["until"], time.max, zone))
+        return builds
+
+    def query_string(self) -> str:
+        """The filters as a query string (without `page`), for pagination links."""
+        if not self.is_bound:
+            return ""
+        kept = self.data.copy()
+        kept.pop("page", None)
+        return kept.urlencode()

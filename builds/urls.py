@@ -1,0 +1,21 @@
+"""URLs of the build pages, under /builds/ in the `builds` namespace."""
+
+from django.urls import path
+
+from builds import action_views, download_views, views
+
+app_name = "builds"
+
+urlpatterns = [
+    path("", views.build_list, name="build_list"),
+    path("templates/<slug:slug>/", views.template_builds, name="template_builds"),
+    path("start/<slug:slug>/<int:number>/", action_views.build_start, name="build_start"),
+    path("<int:pk>/", views.build_detail, name="build_detail"),
+    path("<int:pk>/cancel/", action_views.build_cancel, name="build_cancel"),
+    path("<int:pk>/rebuild/", action_views.build_rebuild, name="build_rebuild"),
+    path("<int:pk>/continue/", action_views.build_continue, name="build_continue"),
+    path("<int:pk>/log.txt", download_views.build_log, name="build_log"),
+    path("<int:pk>/build.json", download_views.build_export, name="build_export"),
+    path("<int:pk>/artifacts/<int:artifact_pk>/files/<int:index>/", download_views.artifact_file,
+         name="artifact_file"),
+]

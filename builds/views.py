@@ -1,0 +1,168 @@
+"""The build pages: the list of builds, a template's build history, and a build's own page.
+
+Every view answers a full page, or for an htmx request that is not boosted
+the page's fragment (a `{% partialdef %}` of the same template): the list's
+results, which poll while a build on them is unfinished, and the build
+page's summary, which the live log re-fetches when the status changes.
+"""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from builds import charts, services
+from builds.filters import BuildFilterForm
+from builds.models import SENSITIVE_MASK, Artifact, Build
+from builds.routing import log_socket_path
+from imagehub import analysis
+from imagehub.models import PackerTemplate
+from imagehub.roles import CONTROL_BUILDS, START_BUILDS, VIEW_BUILDS, permission_required
+
+BUILDS_PER_PAGE = 25
+CHART_BUILDS = 100  # the duration chart shows a template's latest finished builds
+POLL_SECONDS = 3  # how often a list showing unfinished builds refreshes them
+
+view_permission = permission_required(VIEW_BUILDS, "see builds")
+
+
+def page_or_fragment(request: HttpRequest, template_name: str, fragment: str, context: dict) -> HttpResponse:
+    """Render the page `template_name`, or only its partial `fragment` for an htmx request."""
+    if request.htmx and not request.htmx.boosted:
+        template_name = f"{template_name}#{fragment}"
+    return render(request, template_name, context)
+
+
+def listed_builds():
+    """Builds with what a row of the list shows, newest first."""
+    return (
+        Build.objects.select_related("template", "template_version", "requested_by")
+        .only("status", "queued_at", "started_at", "finished_at", "current_step", "paused_at", "sources",
+              "template__name", "template__slug", "template_version__number", "requested_by__username")
+        .prefetch_related(Prefetch("artifacts", queryset=Artifact.objects.only("id", "build_id")))
+        .order_by("-queued_at", "-id")
+    )
+
+
+def results_context(request: HttpRequest, builds, filters: BuildFilterForm) -> dict:
+    page = Paginator(filters.apply(builds), BUILDS_PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "page": page,
+        "filters": filters,
+        "query": filters.query_string(),
+        "live": any(not build.is_over for build in page),
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+@require_GET
+@view_permission
+def build_list(request: HttpRequest) -> HttpResponse:
+    """Return the builds, newest first: filtered by template, status, user, date and builder; paginated."""
+    filters = BuildFilterForm(request.GET or None)
+    context = results_context(request, listed_builds(), filters)
+    return page_or_fragment(request, "builds/build_list.html", "results", context)
+
+
+@require_GET
+@view_permission
+def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
+    """Return a template's build history: success rate, a chart of durations over time, and its builds."""
+    template = get_object_or_404(PackerTemplate.objects.select_related("latest_version"), slug=slug)
+    filters = BuildFilterForm(request.GET or None, fixed_template=template)
+    context = results_context(request, listed_builds(), filters)
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "builds/template_builds.html#results", context)
+    finished = template.builds.exclude(status__in=Build.UNFINISHED)
+    counts = finished.aggregate(
+        succeeded=Count("pk", filter=Q(status=Build.Status.SUCCEEDED)),
+        unsuccessful=Count("pk", filter=Q(status__in=(Build.Status.FAILED, Build.Status.LOST))),
+        cancelled=Count("pk", filter=Q(status=Build.Status.CANCELLED)),
+    )
+    judged = counts["succeeded"] + counts["unsuccessful"]
+    timed = (finished.filter(started_at__isnull=False, finished_at__isnull=False)
+             .select_related("template_version").only("status", "started_at", "finished_at",
+                                                      "template_version__number")
+             .order_by("-started_at")[:CHART_BUILDS])
+    points = [
+        (build.started_at, build.duration.total_seconds(), build.status,
+         f"#{build.pk} v{build.template_version.number}: {build.get_status_display().lower()} "
+         f"in {charts.format_duration(build.duration.total_seconds())}",
+         reverse("builds:build_detail", args=[build.pk]))
+        for build in timed
+    ]
+    context.update({
+        "template": template,
+        "counts": counts,
+        "judged": judged,
+        "success_rate": round(100 * counts["succeeded"] / judged) if judged else None,
+        "chart": charts.duration_chart(points),
+    })
+    return render(request, "builds/template_builds.html", context)
+
+
+def get_build(pk: int) -> Build:
+    """Return build `pk` with its template, version and requester; raise Http404 when there is none."""
+    builds = Build.objects.select_related("template__latest_version", "template_version", "requested_by",
+                                          "rebuild_of", "cancel_requested_by")
+    return get_object_or_404(builds, pk=pk)
+
+
+def summary_context(request: HttpRequest, build: Build) -> dict:
+    """What the build page's summary shows: status, facts, actions, step timeline and artifacts."""
+    steps = list(build.steps.all())
+    now = timezone.now()
+    timeline = None
+    if steps:
+        start = min(step.started_at for step in steps)
+        end = build.finished_at or max([now, *(step.finished_at for step in steps if step.finished_at)])
+        # With one source, its name on every step says nothing.
+        several = len({step.source for step in steps}) > 1
+        timeline = charts.step_timeline(
+            [((f"{step.source}: " if several else "") + step.name + (" (cleanup)" if step.phase == "cleanup" else ""),
+              step.started_at, step.finished_at, _outcome(step, build)) for step in steps],
+            start=start, end=end)
+    user = request.user
+    latest = build.template.latest_version
+    return {
+        "build": build,
+        "timeline": timeline,
+        "artifacts": list(build.artifacts.all()),
+        "queue_position": services.queue_position(build) if build.status == Build.Status.QUEUED else None,
+        "may_control": user.has_perm(CONTROL_BUILDS),
+        "may_start": user.has_perm(START_BUILDS),
+        "paused": build.paused_at is not None and not build.is_over,
+        "latest_version": latest if latest and latest.pk != build.template_version_id else None,
+        "refresh_url": reverse("builds:build_detail", args=[build.pk]),
+    }
+
+
+def _outcome(step, build: Build) -> str:
+    """The timeline's colour of a step: its outcome, "running" while it runs."""
+    if step.finished_at is None:
+        return "running" if not build.is_over else "failed"
+    return {"ok": "succeeded", "failed": "failed", "cancelled": "cancelled",
+            "interrupted": "lost"}.get(step.outcome, "other")
+
+
+@require_GET
+@view_permission
+def build_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return a build's page: summary, variables (sensitive ones masked), timeline, artifacts and the live log.
+
+    The log is not in the page: the page's script fetches it over the websocket.
+    """
+    build = get_build(pk)
+    context = summary_context(request, build)
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "builds/build_detail.html#summary", context)
+    sensitive = set(build.sensitive_names)
+    context["variables"] = [
+        (name, SENSITIVE_MASK, True) if name in sensitive else (name, analysis.display_value(value), False)
+        for name, value in build.displayed_variables().items()
+    ]
+    context["socket_path"] = log_socket_path(build.pk)
+    return render(request, "builds/build_detail.html", context)

@@ -92,13 +92,16 @@ def load_private_key(key: bytes, source: str, certificate_file: str = "") -> par
     except (ValueError, KeyPairError) as exc:
         raise CommunicatorError(f"ssh: cannot read the private key from {source}: "
                                 f"{str(exc).splitlines()[0] if str(exc) else 'not a private key'}") from None
-    openssh = parsed.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                                   serialization.NoEncryption()).decode("ascii")
     key_class = _key_class(parsed)
     if key_class is None:
         raise CommunicatorError(f"ssh: the private key from {source} is of a type SSH logins "
                                 "cannot use; use an rsa, ecdsa or ed25519 key")
-    pkey = key_class.from_private_key(io.StringIO(openssh))
+    if key_class is paramiko.RSAKey:
+        pkey = paramiko.RSAKey(key=parsed)  # checking an RSA key costs tens of milliseconds: do it once
+    else:
+        openssh = parsed.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                       serialization.NoEncryption()).decode("ascii")
+        pkey = key_class.from_private_key(io.StringIO(openssh))
     if certificate_file:
         try:
             pkey.load_certificate(os.path.expanduser(certificate_file))

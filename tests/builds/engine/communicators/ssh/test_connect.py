@@ -271,12 +271,13 @@ def _wait_for_path(path: str, timeout: float = 5.0) -> None:
         time.sleep(0.02)
 
 
-def test_certificate_signed_by_a_trusted_ca_logs_in(sshd_factory, tmp_path):
+@pytest.mark.parametrize("key_type", ["ed25519", "rsa"])
+def test_certificate_signed_by_a_trusted_ca_logs_in(key_type, sshd_factory, tmp_path):
     def keygen(*args: str) -> None:
         subprocess.run(["ssh-keygen", "-q", *args], check=True, capture_output=True)
 
     keygen("-t", "ed25519", "-N", "", "-f", str(tmp_path / "ca"))
-    keygen("-t", "ed25519", "-N", "", "-f", str(tmp_path / "user"))
+    keygen("-t", key_type, "-N", "", "-f", str(tmp_path / "user"))
     keygen("-s", str(tmp_path / "ca"), "-I", "imagehub", "-n", "imagehub-test", str(tmp_path / "user.pub"))
     server = sshd_factory(extra_config=[f"TrustedUserCAKeys {tmp_path / 'ca.pub'}"])
     args = server.arguments(ssh_private_key_file=str(tmp_path / "user"),

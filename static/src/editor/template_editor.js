@@ -18,65 +18,31 @@
 //
 // Elements marked [data-editor-only] anywhere on the page are shown once the editor runs.
 
-import { isolateHistory, undo } from "@codemirror/commands";
-import { setDiagnostics } from "@codemirror/lint";
-import { ChangeSet, EditorState } from "@codemirror/state";
+import { undo } from "@codemirror/commands";
+import { EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 
-import { editorDiagnostics, readFragment } from "./diagnostics.js";
+import { element, fileName, plural } from "./dom.js";
 import { fileEditorExtensions } from "./extensions.js";
-import { markFormatted } from "./format_marks.js";
-import { lineHunks, splitLines } from "./linediff.js";
+import { formatFile } from "./formatting.js";
+import { LiveCheck } from "./live_check.js";
 import { offsetAt } from "./positions.js";
-import { csrfToken, post } from "./requests.js";
 
-// The pause after the last keystroke before the files are checked; it grows
-// with the server's answer time (twice the last one) up to the maximum.
-const CHECK_PAUSE_MS = 400;
-const MAX_CHECK_PAUSE_MS = 4000;
 const MIRROR_PAUSE_MS = 300;
 const UNSAVED_PAUSE_MS = 250;
 const DEFAULT_LIVE_CHECK_BYTES = 256 * 1024;
 
-function fileName(file) {
-  return file.nameInput ? file.nameInput.value.trim() : "";
-}
-
-function plural(count, word) {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) {
-    node.className = className;
-  }
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
-}
-
-function lineStarts(lines) {
-  const starts = [0];
-  for (const line of lines) {
-    starts.push(starts[starts.length - 1] + line.length);
-  }
-  return starts;
-}
-
 export class TemplateEditor {
   constructor(form) {
     this.form = form;
-    this.urls = { validate: form.dataset.validateUrl, fmt: form.dataset.fmtUrl };
-    this.liveCheckBytes = Number(form.dataset.liveCheckBytes) || DEFAULT_LIVE_CHECK_BYTES;
+    this.fmtUrl = form.dataset.fmtUrl;
+    this.liveCheck = new LiveCheck(this, {
+      url: form.dataset.validateUrl,
+      maxBytes: Number(form.dataset.liveCheckBytes) || DEFAULT_LIVE_CHECK_BYTES,
+    });
     this.diagnosticsId = form.dataset.diagnostics || "diagnostics";
     this.unsavedAtLoad = form.hasAttribute("data-editor-unsaved");
     this.submitting = false;
-    this.checkTimer = null;
-    this.checking = null;
-    this.checkAgain = false;
-    this.checkPause = CHECK_PAUSE_MS;
     this.mirrorTimer = null;
     this.unsavedTimer = null;
     this.noticeFile = null;
@@ -96,7 +62,7 @@ export class TemplateEditor {
     }
     this.listen();
     this.updateUnsaved();
-    this.scheduleCheck(0);
+    this.liveCheck.schedule(0);
   }
 
   buildToolbar(container) {
@@ -113,7 +79,7 @@ export class TemplateEditor {
     this.formatButton = element("button", "button button-secondary button-small", "Format");
     this.formatButton.type = "button";
     this.formatButton.title = "Format the open file as packer fmt does (not saved until you save)";
-    this.formatButton.hidden = !this.urls.fmt;
+    this.formatButton.hidden = !this.fmtUrl;
     actions.append(this.unsavedBadge, this.status, this.formatButton);
     toolbar.append(this.tabList, actions);
     this.noticeBox = element("div", "editor-notice");
@@ -130,7 +96,7 @@ export class TemplateEditor {
       removeBox: panel.querySelector("[data-file-remove]"),
       mirrored: true,
       checkedDoc: null,
-      changes: null,
+      changesSinceCheck: null,
       counts: { error: 0, warning: 0 },
     };
     panel.id ||= `editor-file-${index + 1}`;
@@ -168,12 +134,12 @@ export class TemplateEditor {
 
     file.nameInput?.addEventListener("input", () => {
       this.updateTab(file);
-      this.scheduleCheck();
+      this.liveCheck.schedule();
       this.updateUnsavedSoon();
     });
     file.removeBox?.addEventListener("change", () => {
       this.updateTab(file);
-      this.scheduleCheck();
+      this.liveCheck.schedule();
       this.updateUnsaved();
     });
     return file;
@@ -214,7 +180,7 @@ export class TemplateEditor {
         if (event.target.closest("[data-editor-check]")) {
           event.preventDefault();
           event.stopPropagation();
-          this.check();
+          this.liveCheck.run();
         }
       },
       true,
@@ -226,7 +192,11 @@ export class TemplateEditor {
       }
     });
     this.tabList.addEventListener("keydown", (event) => this.moveBetweenTabs(event));
-    this.formatButton.addEventListener("click", () => this.format());
+    this.formatButton.addEventListener("click", async () => {
+      this.formatButton.disabled = true;
+      await formatFile(this, this.active, this.fmtUrl);
+      this.formatButton.disabled = false;
+    });
     window.addEventListener("beforeunload", (event) => {
       if (!this.submitting && this.isDirty()) {
         event.preventDefault();
@@ -270,16 +240,14 @@ export class TemplateEditor {
 
   changed(file, update) {
     file.mirrored = false;
-    if (file.changes) {
-      file.changes = file.changes.compose(update.changes);
-    }
+    this.liveCheck.changed(file, update.changes);
     clearTimeout(this.mirrorTimer);
     this.mirrorTimer = setTimeout(() => this.flush(), MIRROR_PAUSE_MS);
     if (this.noticeFile === file && !update.transactions.some((tr) => tr.isUserEvent("format"))) {
       // Typing after a format: "Undo the formatting" would now undo something else.
       this.hideNotice();
     }
-    this.scheduleCheck();
+    this.liveCheck.schedule();
     this.updateUnsavedSoon();
   }
 
@@ -325,161 +293,9 @@ export class TemplateEditor {
     this.status.dataset.state = state;
   }
 
+  // The files a check includes: named, and not marked for removal.
   checkedFiles() {
     return this.files.filter((file) => fileName(file) && !file.removeBox?.checked);
-  }
-
-  scheduleCheck(delay = this.checkPause) {
-    if (!this.urls.validate) {
-      return;
-    }
-    clearTimeout(this.checkTimer);
-    const size = this.checkedFiles().reduce((total, file) => total + file.view.state.doc.length, 0);
-    if (size > this.liveCheckBytes) {
-      const limit = Math.round(this.liveCheckBytes / 1024);
-      this.setStatus(`Over ${limit} KB: checked when you press “Check without saving”.`, "paused");
-      return;
-    }
-    this.checkTimer = setTimeout(() => this.check(), delay);
-  }
-
-  // Validate the files now (one request at a time; a change during a request asks for another).
-  async check() {
-    clearTimeout(this.checkTimer);
-    if (this.checking) {
-      this.checkAgain = true;
-      return;
-    }
-    const data = new FormData();
-    for (const file of this.files) {
-      file.checkedDoc = null;
-      file.changes = null;
-    }
-    for (const file of this.checkedFiles()) {
-      const doc = file.view.state.doc;
-      data.append("file_name", fileName(file));
-      data.append("file_content", doc.toString());
-      file.checkedDoc = doc;
-      file.changes = ChangeSet.empty(doc.length);
-    }
-    this.checking = new AbortController();
-    const started = performance.now();
-    this.setStatus("Checking…", "busy");
-    try {
-      const response = await post(this.urls.validate, data, {
-        token: csrfToken(this.form),
-        htmx: true,
-        signal: this.checking.signal,
-      });
-      this.showFound(readFragment(await response.text()));
-    } catch (error) {
-      if (error.name !== "AbortError") {
-        this.setStatus(`Not checked: ${error.message}`, "failed");
-      }
-    } finally {
-      this.checking = null;
-      const took = performance.now() - started;
-      this.checkPause = Math.min(MAX_CHECK_PAUSE_MS, Math.max(CHECK_PAUSE_MS, 2 * took));
-      if (this.checkAgain) {
-        this.checkAgain = false;
-        this.scheduleCheck();
-      }
-    }
-  }
-
-  showFound({ element: list, data }) {
-    document.getElementById(this.diagnosticsId)?.replaceWith(list);
-    for (const file of this.files) {
-      const marks = file.checkedDoc
-        ? editorDiagnostics(data.diagnostics, fileName(file), file.checkedDoc, file.changes)
-        : [];
-      file.checkedDoc = null;
-      file.changes = null;
-      file.view.dispatch(setDiagnostics(file.view.state, marks));
-      file.counts = {
-        error: marks.filter((mark) => mark.severity === "error").length,
-        warning: marks.filter((mark) => mark.severity === "warning").length,
-      };
-      this.updateTab(file);
-    }
-    if (data.error_count) {
-      this.setStatus(plural(data.error_count, "error") + (data.warning_count ? `, ${plural(data.warning_count, "warning")}` : ""), "invalid");
-    } else {
-      this.setStatus(data.warning_count ? `Valid, ${plural(data.warning_count, "warning")}` : "Valid", "valid");
-    }
-  }
-
-  // Format the open file with the server's fmt; the change is shown and stays unsaved.
-  async format() {
-    const file = this.active;
-    const name = fileName(file);
-    if (!name) {
-      this.notice("Name the file before formatting it.", "error");
-      return;
-    }
-    const doc = file.view.state.doc;
-    const text = doc.toString();
-    const data = new FormData();
-    data.append("name", name);
-    data.append("content", text);
-    this.formatButton.disabled = true;
-    try {
-      const response = await post(this.urls.fmt, data, {
-        token: csrfToken(this.form),
-        json: true,
-        accepted: [200, 422],
-      });
-      const answer = await response.json();
-      const current = file.view.state.doc;
-      if (response.status === 422) {
-        if (current.eq(doc) && answer.diagnostics?.length) {
-          file.view.dispatch(setDiagnostics(file.view.state, editorDiagnostics(answer.diagnostics, name, doc, null)));
-        }
-        this.notice(answer.error, "error");
-      } else if (!current.eq(doc)) {
-        this.notice(`${name} changed while it was being formatted; press Format again.`, "error");
-      } else if (!answer.changed) {
-        this.notice(`${name} is already formatted.`, "info");
-      } else {
-        const count = this.applyFormatted(file, text, answer.formatted);
-        this.notice(
-          `Formatted ${name}: ${plural(count, "line")} changed, highlighted below. Not saved yet: save to keep it.`,
-          "info",
-          file,
-        );
-      }
-    } catch (error) {
-      this.notice(`Not formatted: ${error.message}`, "error");
-    } finally {
-      this.formatButton.disabled = false;
-    }
-  }
-
-  // Replace only the lines fmt changed (so the cursor and marks elsewhere stay) and mark them.
-  applyFormatted(file, oldText, newText) {
-    const oldLines = splitLines(oldText);
-    const newLines = splitLines(newText);
-    const hunks = lineHunks(oldLines, newLines);
-    const oldStarts = lineStarts(oldLines);
-    const newStarts = lineStarts(newLines);
-    const changes = hunks.map((hunk) => ({
-      from: oldStarts[hunk.fromA],
-      to: oldStarts[hunk.toA],
-      insert: newLines.slice(hunk.fromB, hunk.toB).join(""),
-    }));
-    const marked = [];
-    for (const hunk of hunks) {
-      for (let line = hunk.fromB; line < hunk.toB; line += 1) {
-        marked.push(newStarts[line]);
-      }
-    }
-    file.view.dispatch({
-      changes,
-      effects: markFormatted.of(marked),
-      userEvent: "format",
-      annotations: isolateHistory.of("full"),
-    });
-    return hunks.reduce((total, hunk) => total + Math.max(hunk.toA - hunk.fromA, hunk.toB - hunk.fromB), 0);
   }
 
   hideNotice() {

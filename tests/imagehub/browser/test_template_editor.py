@@ -2,9 +2,11 @@
 
 import re
 import time
+from pathlib import Path
 
 from playwright.sync_api import expect
 
+from imagehub import analysis
 from tests.imagehub.browser.editing import (
     editor,
     go_to,
@@ -13,6 +15,8 @@ from tests.imagehub.browser.editing import (
     text_of,
     wait_until_ready,
 )
+
+TEN_SOURCES = Path(__file__).parents[2] / "bench" / "fixtures" / "ten_sources" / "ten_sources.pkr.hcl"
 
 MAIN = """\
 source "null" "base" {
@@ -184,6 +188,18 @@ def test_format_shows_the_change_and_leaves_saving_to_the_user(page, make_templa
     expect(notice).to_contain_text("Formatted main.pkr.hcl")
     page.goto("/templates/format/history/")
     expect(page.locator(".version-table tbody tr")).to_have_count(1)
+
+
+def test_format_of_many_scattered_changes_gives_exactly_fmts_text(page, make_template):
+    tidy = TEN_SOURCES.read_text()
+    messy = re.sub(r" +=", " =", tidy).replace("{\n", "{   \n")
+    assert messy != tidy
+    make_template("Format Many", {"main.pkr.hcl": messy})
+    page.goto("/templates/format-many/edit/")
+    wait_until_ready(page)
+    page.get_by_role("button", name="Format").click()
+    expect(page.locator(".editor-notice")).to_contain_text("Formatted main.pkr.hcl")
+    assert text_of(page) == analysis.format_file("main.pkr.hcl", messy).text == tidy
 
 
 def test_format_of_text_that_does_not_parse_says_why(page, make_template):

@@ -4,7 +4,12 @@ import socket
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.dockerd", "tests.fixtures.sshd", "tests.fixtures.moto"]
+pytest_plugins = [
+    "tests.fixtures.dockerd",
+    "tests.fixtures.sshd",
+    "tests.fixtures.moto",
+    "tests.fixtures.browser",
+]
 
 
 def find_free_port(host: str = "127.0.0.1") -> int:

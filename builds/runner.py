@@ -26,13 +26,14 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 import builds
@@ -48,6 +49,7 @@ CHILD_MODULE = "builds.engine.supervised"
 # The server's own secrets are not the template's business: its provisioners run with this environment.
 WITHHELD_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "IMAGEHUB_SECRETS_KEYS", "DJANGO_SETTINGS_MODULE")
 STDERR_TAIL_BYTES = 8000
+READ_SIZE = 1 << 16
 HASH_CHUNK = 1 << 20
 
 _running: dict[int, "BuildProcess"] = {}
@@ -204,24 +206,41 @@ class BuildProcess:
         if self.cancel_reason:  # cancelled while the child started
             self._command({"t": "cancel", "reason": self.cancel_reason})
         outcome = Outcome()
-        for raw in child.stdout:
-            try:
-                message = json.loads(raw)
-            except ValueError:
-                self.sink.line("", "", "stderr", raw.decode("utf-8", "replace").rstrip("\n"))
-                continue
-            self._handle(message, outcome)
+        self._read_messages(child.stdout.fileno(), outcome)
         child.wait()
         with self._commands_lock:
             child.stdin.close()
         return outcome
 
+    def _read_messages(self, stdout: int, outcome: Outcome) -> None:
+        """Relay the child's messages until it closes its output; lines go to the sink a read at a time."""
+        batch_lines = settings.IMAGEHUB["LOG_BATCH_LINES"]
+        pending = b""
+        while chunk := os.read(stdout, READ_SIZE):
+            *complete, pending = (pending + chunk).split(b"\n")
+            lines: list[tuple] = []
+            for raw in complete:
+                try:
+                    message = json.loads(raw.decode("utf-8", "surrogatepass"))
+                except ValueError:
+                    lines.append((time.time(), "", "", "stderr", raw.decode("utf-8", "replace")))
+                    continue
+                if message.get("t") == "line":
+                    lines.append((message["time"], message["build"], message["step"], message["stream"],
+                                  message["text"]))
+                    if len(lines) >= batch_lines:
+                        self.sink.lines(lines)
+                        lines = []
+                    continue
+                self.sink.lines(lines)  # what came before this message, in order
+                lines = []
+                self._handle(message, outcome)
+            self.sink.lines(lines)
+
     def _handle(self, message: dict, outcome: Outcome) -> None:
         kind = message.get("t")
         sink = self.sink
-        if kind == "line":
-            sink.line(message["build"], message["step"], message["stream"], message["text"], message["time"])
-        elif kind == "step":
+        if kind == "step":
             sink.step(message["build"], message["step"], message["phase"], message["time"], message["outcome"])
         elif kind == "pause":
             self.paused_since = timezone.now()
@@ -262,30 +281,35 @@ class BuildProcess:
     def _monitor(self) -> None:
         knobs = settings.IMAGEHUB
         poll, heartbeat = knobs["CONTROL_POLL_SECONDS"], knobs["HEARTBEAT_SECONDS"]
-        builds = Build.objects.filter(pk=self.build.pk)
-        next_beat = timezone.now().timestamp() + heartbeat
+        next_beat = time.monotonic() + heartbeat
         try:
             while not self._stop_monitor.wait(poll):
-                close_old_connections()
-                row = builds.values("status", "cancel_requested_at", "cancel_requested_by__username",
-                                    "continue_requested_at").first()
-                if row is None or row["status"] != Build.Status.RUNNING:
-                    self.cancel("This build is no longer recorded as running (it was marked lost).")
-                    continue
-                if row["cancel_requested_at"] is not None:
-                    who = row["cancel_requested_by__username"]
-                    self.cancel(f"Build was cancelled by {who}." if who else "Build was cancelled.")
-                paused = self.paused_since
-                if paused is not None and row["continue_requested_at"] is not None \
-                        and row["continue_requested_at"] >= paused:
-                    self.resume()
-                if timezone.now().timestamp() >= next_beat:
-                    builds.filter(status=Build.Status.RUNNING).update(heartbeat_at=timezone.now())
-                    next_beat = timezone.now().timestamp() + heartbeat
+                try:
+                    self._look_for_requests()
+                    if time.monotonic() >= next_beat:
+                        Build.objects.filter(pk=self.build.pk, status=Build.Status.RUNNING).update(
+                            heartbeat_at=timezone.now())
+                        next_beat = time.monotonic() + heartbeat
+                except DatabaseError as error:  # a dropped connection: reconnect on the next round
+                    logger.warning("The monitor of build %s could not reach the database: %s", self.build.pk, error)
+                    connection.close()
         except Exception:  # the heartbeat stops; the reaper will say the build is lost
             logger.exception("The monitor of build %s stopped", self.build.pk)
         finally:
             connection.close()
+
+    def _look_for_requests(self) -> None:
+        row = Build.objects.filter(pk=self.build.pk).values(
+            "status", "cancel_requested_at", "cancel_requested_by__username", "continue_requested_at").first()
+        if row is None or row["status"] != Build.Status.RUNNING:
+            self.cancel("This build is no longer recorded as running (it was marked lost).")
+            return
+        if row["cancel_requested_at"] is not None:
+            who = row["cancel_requested_by__username"]
+            self.cancel(f"Build was cancelled by {who}." if who else "Build was cancelled.")
+        paused = self.paused_since
+        if paused is not None and row["continue_requested_at"] is not None and row["continue_requested_at"] >= paused:
+            self.resume()
 
     # Artifacts.
 

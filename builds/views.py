@@ -19,6 +19,7 @@ from builds.filters import BuildFilterForm
 from builds.models import SENSITIVE_MASK, Artifact, Build
 from builds.routing import log_socket_path
 from imagehub import analysis
+from imagehub.catalog_views import page_or_fragment
 from imagehub.models import PackerTemplate
 from imagehub.roles import CONTROL_BUILDS, START_BUILDS, VIEW_BUILDS, permission_required
 
@@ -27,13 +28,6 @@ CHART_BUILDS = 100  # the duration chart shows a template's latest finished buil
 POLL_SECONDS = 3  # how often a list showing unfinished builds refreshes them
 
 view_permission = permission_required(VIEW_BUILDS, "see builds")
-
-
-def page_or_fragment(request: HttpRequest, template_name: str, fragment: str, context: dict) -> HttpResponse:
-    """Render the page `template_name`, or only its partial `fragment` for an htmx request."""
-    if request.htmx and not request.htmx.boosted:
-        template_name = f"{template_name}#{fragment}"
-    return render(request, template_name, context)
 
 
 def listed_builds():
@@ -75,7 +69,7 @@ def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
     filters = BuildFilterForm(request.GET or None, fixed_template=template)
     context = results_context(request, listed_builds(), filters)
     if request.htmx and not request.htmx.boosted:
-        return render(request, "builds/template_builds.html#results", context)
+        return page_or_fragment(request, "builds/template_builds.html", "results", context)
     finished = template.builds.exclude(status__in=Build.UNFINISHED)
     counts = finished.aggregate(
         succeeded=Count("pk", filter=Q(status=Build.Status.SUCCEEDED)),
@@ -158,7 +152,7 @@ def build_detail(request: HttpRequest, pk: int) -> HttpResponse:
     build = get_build(pk)
     context = summary_context(request, build)
     if request.htmx and not request.htmx.boosted:
-        return render(request, "builds/build_detail.html#summary", context)
+        return page_or_fragment(request, "builds/build_detail.html", "summary", context)
     sensitive = set(build.sensitive_names)
     context["variables"] = [
         (name, SENSITIVE_MASK, True) if name in sensitive else (name, analysis.display_value(value), False)

@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from builds import download_views, views
@@ -515,3 +517,15 @@ def test_a_viewer_may_not_build_from_the_launch_form(client, viewer, shell_versi
     response = client.post("/templates/shell/versions/1/variables/", launch_data())
     assert response.status_code == 403 and "may not start builds" in response.text
     assert not Build.objects.exists()
+
+
+def test_the_list_costs_the_same_queries_for_a_few_builds_or_a_full_page(client, viewer, make_build,
+                                                                         django_assert_max_num_queries):
+    client.force_login(viewer)
+    make_build()
+    with CaptureQueriesContext(connection) as few:
+        client.get("/builds/")
+    for _ in range(views.BUILDS_PER_PAGE):
+        make_build(Build.Status.RUNNING)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/builds/")

@@ -148,6 +148,9 @@ def database(env: Mapping[str, str], directory: Path) -> dict:
 def channel_layers(env: Mapping[str, str]) -> dict:
     """Return CHANNEL_LAYERS: Redis at $REDIS_URL when set, else the in-process layer.
 
+    $REDIS_PREFIX (default "asgi") starts the name of every Redis key the
+    layer uses, so that installations sharing one Redis database stay apart.
+
     Raises ImproperlyConfigured when REDIS_URL is set but channels-redis is not installed,
     because the in-process layer would silently not reach other processes.
     """
@@ -162,7 +165,7 @@ def channel_layers(env: Mapping[str, str]) -> dict:
     return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [url]},
+            "CONFIG": {"hosts": [url], "prefix": env.get("REDIS_PREFIX", "").strip() or "asgi"},
         }
     }
 

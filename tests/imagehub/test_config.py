@@ -155,6 +155,13 @@ def test_channel_layers_use_redis_when_redis_url_is_set(monkeypatch):
     layers = config.channel_layers({"REDIS_URL": "redis://127.0.0.1:6379/2"})
     assert layers["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     assert layers["default"]["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/2"]
+    assert layers["default"]["CONFIG"]["prefix"] == "asgi"
+
+
+def test_channel_layers_name_their_redis_keys_with_redis_prefix(monkeypatch):
+    monkeypatch.setattr(config, "find_spec", lambda name: object())
+    layers = config.channel_layers({"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_PREFIX": "hub-a"})
+    assert layers["default"]["CONFIG"]["prefix"] == "hub-a"
 
 
 def test_channel_layers_refuse_redis_url_without_channels_redis(monkeypatch):

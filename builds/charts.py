@@ -15,12 +15,12 @@ MAX_TICKS = 5
 
 
 def format_duration(seconds: float | None) -> str:
-    """Return `seconds` as a short reading: "0.4s", "12s", "3m 05s", "2h 07m"; "" for None."""
+    """Return `seconds` as a short reading: "0.4s", "2s", "12s", "3m 05s", "2h 07m"; "" for None."""
     if seconds is None:
         return ""
     seconds = max(0.0, float(seconds))
     if seconds < 10:
-        return f"{seconds:.1f}s"
+        return f"{int(seconds)}s" if seconds.is_integer() else f"{seconds:.1f}s"
     whole = int(round(seconds))
     if whole < 60:
         return f"{whole}s"

@@ -1,9 +1,14 @@
-"""The one factory of boto3 objects: AWS sessions and clients made from a template's access arguments.
+"""The one factory of AWS SDK objects: sessions and clients made from a template's access arguments.
 
 Nothing else in the engine imports ``boto3`` or ``botocore``: builders, data
 sources and the sweeper build an :class:`AwsAccess` from their arguments and
 ask it for clients, and catch the SDK's errors through the names re-exported
 here (:data:`ClientError`, :data:`BotoCoreError`, :data:`WaiterError`).
+
+Clients come from botocore, the core of boto3, directly: boto3's own layer
+adds resources and S3 transfers, which the engine does not use, and importing
+it costs a tenth of a second at every start. The SDK's service models are
+large, so they are read with the cyclic garbage collector paused.
 
 Behaviour follows the amazon plugin (github.com/hashicorp/amazon v1.8.2):
 
@@ -20,7 +25,7 @@ Behaviour follows the amazon plugin (github.com/hashicorp/amazon v1.8.2):
 * Region: ``region``, else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else
   the profile's ``region`` in the shared config file.
 * ``custom_endpoint_ec2`` is the endpoint of EC2 clients only, in every
-  region, as in the plugin. Other services (STS, IAM, SSM) use boto3's own
+  region, as in the plugin. Other services (STS, IAM, SSM) use botocore's own
   endpoint resolution, which honours the standard ``AWS_ENDPOINT_URL`` and
   ``AWS_ENDPOINT_URL_<SERVICE>`` environment variables: tests that point a
   template at a local EC2-compatible server set ``AWS_ENDPOINT_URL`` to the
@@ -44,13 +49,13 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
 import botocore.config
 import botocore.credentials
 import botocore.exceptions
 import botocore.loaders
 import botocore.session
 
+from builds.engine.gcpause import paused_gc
 from builds.engine.hcl.values import is_unknown
 
 # The SDK's errors, for callers that must tell them apart (see :func:`error_code`).
@@ -145,12 +150,15 @@ def _shared_loader() -> botocore.loaders.Loader:
 
 @cache
 def known_regions() -> frozenset[str]:
-    """Every region botocore knows EC2 in, across all partitions (aws, aws-cn, aws-us-gov, ...)."""
-    session = botocore.session.get_session()
-    session.register_component("data_loader", _shared_loader())
+    """Every region botocore knows EC2 in, across all partitions (aws, aws-cn, aws-us-gov, ...).
+
+    Read from botocore's endpoint data alone (a region of a partition with an EC2 endpoint there), as
+    ``Session.get_available_regions`` answers, without also reading the EC2 service model as it does.
+    """
     regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ec2", partition_name=partition))
+    for partition in _shared_loader().load_data("endpoints").get("partitions", []):
+        endpoints = partition.get("services", {}).get("ec2", {}).get("endpoints", {})
+        regions.update(name for name in endpoints if name in partition.get("regions", {}))
     return frozenset(regions)
 
 
@@ -251,7 +259,7 @@ class AwsAccess:
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
-        self._session: boto3.Session | None = None
+        self._session: botocore.session.Session | None = None
         self._clients: dict[tuple[str, str], Any] = {}
 
     @classmethod
@@ -372,7 +380,7 @@ class AwsAccess:
         except botocore.exceptions.ProfileNotFound:
             return ""
 
-    def session(self) -> boto3.Session:
+    def session(self) -> botocore.session.Session:
         """Return the session (made on first use): credentials resolved, the role assumed.
 
         Raises :class:`AwsError` when no credentials are found, the profile does not exist or the
@@ -386,7 +394,7 @@ class AwsAccess:
     def client(self, service: str, region: str | None = None, endpoint_url: str | None = None) -> Any:
         """Return a client of ``service`` in ``region`` (the build region by default), made once.
 
-        ``endpoint_url`` overrides boto3's endpoint resolution; :meth:`ec2` passes
+        ``endpoint_url`` overrides botocore's endpoint resolution; :meth:`ec2` passes
         ``custom_endpoint_ec2``. Raises :class:`AwsError` as :meth:`session` does.
         """
         region = region or self.resolved_region()
@@ -394,9 +402,11 @@ class AwsAccess:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self.session().client(
-                    service, region_name=region or None, endpoint_url=endpoint_url,
-                    verify=not self.insecure_skip_tls_verify, config=self._client_config())
+                session = self.session()
+                with paused_gc():  # reading a service model makes a few hundred thousand objects, none cyclic
+                    client = session.create_client(
+                        service, region_name=region or None, endpoint_url=endpoint_url,
+                        verify=not self.insecure_skip_tls_verify, config=self._client_config())
                 self._clients[key] = client
             return client
 
@@ -463,7 +473,7 @@ class AwsAccess:
     def _available_profiles(self) -> list[str]:
         return list(self._botocore_session().available_profiles)
 
-    def _make_session(self) -> boto3.Session:
+    def _make_session(self) -> botocore.session.Session:
         try:
             core = self._botocore_session()
             resolver = core.get_component("credential_provider")
@@ -475,30 +485,29 @@ class AwsAccess:
             # a profile that assumes a role with ``mfa_serial`` takes the code given instead of prompting
             resolver.get_provider("assume-role")._prompter = lambda _prompt: self.mfa_code
         region = self.resolved_region() or None
+        if region:
+            core.set_config_variable("region", region)
         if self.access_key and self.secret_key:
-            base = boto3.Session(aws_access_key_id=self.access_key, aws_secret_access_key=self.secret_key,
-                                 aws_session_token=self.token or None, region_name=region,
-                                 botocore_session=core)
-        else:
-            base = boto3.Session(botocore_session=core, region_name=region)
+            core.set_credentials(self.access_key, self.secret_key, self.token or None)
         try:
-            credentials = base.get_credentials()
+            credentials = core.get_credentials()
         except (botocore.exceptions.BotoCoreError, ClientError) as exc:
             raise AwsError(f"Error loading AWS credentials: {describe_error(exc, self.secrets())}") from exc
         if credentials is None:
             raise AwsError(_NO_CREDENTIALS)
         if self.assume_role is None:
-            return base
-        return self._assumed_session(base, credentials, region)
+            return core
+        return self._assumed_session(core, credentials, region)
 
-    def _assumed_session(self, base: boto3.Session, credentials: Any, region: str | None) -> boto3.Session:
+    def _assumed_session(self, base: botocore.session.Session, credentials: Any,
+                         region: str | None) -> botocore.session.Session:
         role = self.assume_role
         assert role is not None
         sts_config = self._client_config()
 
         def sts_client(service: str, **kwargs: Any) -> Any:
             kwargs.setdefault("region_name", region)
-            return base.client(service, verify=not self.insecure_skip_tls_verify, config=sts_config, **kwargs)
+            return base.create_client(service, verify=not self.insecure_skip_tls_verify, config=sts_config, **kwargs)
 
         fetcher = botocore.credentials.AssumeRoleCredentialFetcher(
             sts_client, credentials, role.role_arn, extra_args=role.request_arguments())
@@ -512,8 +521,10 @@ class AwsAccess:
                            "invalid or not allowed to assume it, or the role ARN may be wrong.") from exc
         core = botocore.session.Session()
         core.register_component("data_loader", _shared_loader())
+        if region:
+            core.set_config_variable("region", region)
         core.get_component("credential_provider").providers.insert(0, _FixedCredentials(assumed))
-        return boto3.Session(botocore_session=core, region_name=region)
+        return core
 
 
 class _FixedCredentials(botocore.credentials.CredentialProvider):

@@ -5,16 +5,21 @@ and is forgotten. This step comes first in the recipe, so its cleanup runs
 last: it looks up every resource the build recorded in its ledger (deleted or
 not) and reports, by id, each one that still exists, so the operator or
 ``imagehub sweep`` can finish the job: a survivor marked deleted is recorded
-again. Resources found gone are marked deleted.
+again. Resources found gone are marked deleted. The lookups are independent,
+so they are made at the same time.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 
 from builds.engine.builders.amazon.common.resources import AWS_ERRORS, forget, still_exists
 from builds.engine.builders.amazon.state import AmazonState
+from builds.engine.ledger import LedgerEntry
 from builds.engine.steps import Action, CleanupFailure
+
+MAX_LOOKUPS_AT_ONCE = 8
 
 
 class StepVerifyCleanup:
@@ -26,15 +31,17 @@ class StepVerifyCleanup:
     def cleanup(self, state: AmazonState) -> None:
         if state.ledger is None or not state.build_id:
             return
+        entries = [entry for entry in state.ledger.entries(state.build_id, include_deleted=True)
+                   if entry.id not in state.kept_images]
+        if not entries:
+            return
+        with ThreadPoolExecutor(min(len(entries), MAX_LOOKUPS_AT_ONCE)) as pool:
+            answers = list(pool.map(lambda entry: _lookup(state, entry), entries))
         survivors = []
-        for entry in state.ledger.entries(state.build_id, include_deleted=True):
-            if entry.id in state.kept_images:
-                continue
-            try:
-                exists = still_exists(state, entry)
-            except AWS_ERRORS as exc:
+        for entry, exists in zip(entries, answers, strict=True):
+            if isinstance(exists, BaseException):
                 survivors.append(f"{entry.kind} {entry.id} in {entry.region} (could not check: "
-                                 f"{state.describe_error(exc)})")
+                                 f"{state.describe_error(exists)})")
                 continue
             if exists:
                 survivors.append(f"{entry.kind} {entry.id} in {entry.region}")
@@ -48,3 +55,11 @@ class StepVerifyCleanup:
         state.ui.error(f"These temporary resources still exist after cleanup: {listing}. Delete them by hand, "
                        "or run imagehub sweep.")
         state.cleanup_failures.append(CleanupFailure("StepVerifyCleanup", f"left behind: {listing}"))
+
+
+def _lookup(state: AmazonState, entry: LedgerEntry) -> bool | BaseException:
+    """Whether ``entry``'s resource still exists, or the error that kept the question unanswered."""
+    try:
+        return still_exists(state, entry)
+    except AWS_ERRORS as exc:
+        return exc

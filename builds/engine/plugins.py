@@ -2,8 +2,8 @@
 
 A plugin is constructed with its decoded arguments (a dict from the template
 body, already checked against its schema), ``prepare`` validates them and
-returns every problem found, without side effects, and the run method does
-the I/O. Strings may still hold Go-template placeholders (``{{ .Host }}``,
+returns every problem found, without side effects (a :class:`Problem` when
+it is about one argument), and the run method does the I/O. Strings may still hold Go-template placeholders (``{{ .Host }}``,
 ``{{timestamp}}``) that the plugin interpolates at run time with
 :mod:`builds.engine.gotemplate`.
 """
@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from builds.engine.ui import BuildUI
 
 
+class Problem(str):
+    """A problem ``prepare`` found with one argument: the message, knowing the argument's name, so that
+    the diagnostic points at where the argument is written rather than at the block's header."""
+
+    argument: str
+
+    def __new__(cls, message: str, argument: str) -> Problem:
+        problem = super().__new__(cls, message)
+        problem.argument = argument
+        return problem
+
+
 @dataclass
 class PluginContext:
     """What every plugin may know about the build it belongs to."""
@@ -37,6 +49,9 @@ class PluginContext:
     packer_run_uuid: str = ""
     user_variables: dict[str, Any] = field(default_factory=dict)
     sensitive_values: list[str] = field(default_factory=list)
+    # where each argument and nested block of the plugin's own block is written ("web.pkr.hcl:4,3-20"),
+    # for errors found only at run time to point at it
+    positions: dict[str, str] = field(default_factory=dict)
 
 
 class ProvisionError(Exception):

@@ -112,7 +112,7 @@ def _run_data_sources(config: Config, diags: Diagnostics, cancel: CancelToken) -
         plugin = cls(values, PluginContext(build_name="", build_type=data.type))
         problems = plugin.prepare()
         for problem in problems:
-            diags.error("Invalid data source configuration", problem, data.block.def_range, where)
+            diags.error("Invalid data source configuration", problem, problem_range(problem, data.block), where)
         if problems:
             continue
         try:
@@ -180,11 +180,13 @@ def _prepare_one(config: Config, build: BuildDecl, source: BuildSource, options:
         build_name=full_name, build_type=source.type, source_name=source.name,
         force=options.force, debug=options.debug, on_error=options.on_error,
         template_dir=str(tpl.root), packer_run_uuid=ctx.run_uuid,
-        user_variables={n: v.value for n, v in ctx.variables.items()}, sensitive_values=plugin_secrets)
+        user_variables={n: v.value for n, v in ctx.variables.items()}, sensitive_values=plugin_secrets,
+        positions=argument_positions(decl.block, source.override))
     builder = cls(values, context)
     if not is_unknown(values):
         for problem in builder.prepare():
-            diags.error("Invalid builder configuration", problem, decl.block.def_range, where)
+            diags.error("Invalid builder configuration", problem,
+                        problem_range(problem, decl.block, source.override), where)
         plugin_secrets.extend(builder.sensitive_values())
 
     scope = ctx.build_scope(build.name, source.type, source.local_name or source.name, placeholders=True)
@@ -221,6 +223,35 @@ def _selected(only: list[str], except_: list[str], names: set[str]) -> bool:
     if only and not any(fnmatch.fnmatchcase(n, p) for p in only for n in names):
         return False
     return not (except_ and any(fnmatch.fnmatchcase(n, p) for p in except_ for n in names))
+
+
+def problem_range(problem: str, block: ast.Block, override: ast.Body | None = None) -> Range:
+    """Where a plugin's ``prepare`` problem points: at the value of the argument a :class:`Problem` names (in
+    the build block's override of the source first), at a nested block of that name, else at ``block``'s
+    header."""
+    name = getattr(problem, "argument", "")
+    for body in (override, block.body) if name else ():
+        if body is None:
+            continue
+        if name in body.attributes:
+            return body.attributes[name].expr.range
+        nested = body.blocks_of(name)
+        if nested:
+            return nested[0].def_range
+    return block.def_range
+
+
+def argument_positions(block: ast.Block, override: ast.Body | None = None) -> dict[str, str]:
+    """Where each argument (its value) and each nested block (the first of its type) of ``block`` is written,
+    the build block's override of the source taking precedence."""
+    positions: dict[str, str] = {}
+    for body in (block.body, override):
+        if body is None:
+            continue
+        for nested in reversed(body.blocks):
+            positions[nested.type] = str(nested.def_range)
+        positions.update({name: str(attribute.expr.range) for name, attribute in body.attributes.items()})
+    return positions
 
 
 def _require_known(values: dict, rng: Range, where: str, diags: Diagnostics) -> None:
@@ -274,7 +305,7 @@ def _prepare_provisioner(prov: ProvisionerDecl, scope: Scope, context: PluginCon
     plugin = cls(values, context)
     if not unknown:
         for problem in plugin.prepare():
-            diags.error("Invalid provisioner configuration", problem, prov.block.def_range, where)
+            diags.error("Invalid provisioner configuration", problem, problem_range(problem, prov.block), where)
     spec = registry.lookup("provisioner", prov.type)
     secrets.extend(_schema_secrets(spec.schema, values))
     return PreparedProvisioner(prov.type, plugin, prov.name, prov.pause_before, prov.max_retries, prov.timeout,
@@ -291,7 +322,7 @@ def _prepare_post_processor(pp: PostProcessorDecl, scope: Scope, context: Plugin
     plugin = cls(values, context)
     if not is_unknown(values):
         for problem in plugin.prepare():
-            diags.error("Invalid post-processor configuration", problem, pp.block.def_range, where)
+            diags.error("Invalid post-processor configuration", problem, problem_range(problem, pp.block), where)
     spec = registry.lookup("post-processor", pp.type)
     secrets.extend(_schema_secrets(spec.schema, values))
     return PreparedPostProcessor(pp.type, plugin, pp.name, pp.keep_input_artifact)

@@ -57,6 +57,7 @@ import botocore.session
 
 from builds.engine.gcpause import paused_gc
 from builds.engine.hcl.values import is_unknown
+from builds.engine.plugins import Problem
 
 # The SDK's errors, for callers that must tell them apart (see :func:`error_code`).
 ClientError = botocore.exceptions.ClientError
@@ -327,21 +328,23 @@ class AwsAccess:
         if self.custom_endpoint_ec2 and "custom_endpoint_ec2" not in self.unknown:
             parts = urlsplit(self.ec2_endpoint or "")
             if parts.scheme not in ("http", "https") or not parts.hostname:
-                problems.append(f"custom_endpoint_ec2 {self.custom_endpoint_ec2!r} is not a URL: write it as "
-                                "https://host[:port] or http://host[:port].")
+                problems.append(Problem(f"custom_endpoint_ec2 {self.custom_endpoint_ec2!r} is not a URL: write it "
+                                        "as https://host[:port] or http://host[:port].", "custom_endpoint_ec2"))
         profile_ok = True
         if self.profile and "profile" not in self.unknown and self.profile not in self._available_profiles():
             profile_ok = False
             where = self.shared_credentials_file or "the shared credentials and config files"
-            problems.append(f"The profile {self.profile!r} was not found in {where}.")
+            problems.append(Problem(f"The profile {self.profile!r} was not found in {where}.", "profile"))
         if "region" not in self.unknown and profile_ok:
             region = self.resolved_region()
             if not region:
                 problems.append("No region: set region, the AWS_REGION environment variable, or a region "
                                 "for the profile in the shared config file.")
             elif not self.skip_region_validation and unknown_regions([region]):
-                problems.append(f"Invalid region {region!r}: it is not a known AWS region. Check its "
-                                "spelling, or set skip_region_validation = true to use it anyway.")
+                # the argument when it gives the region, else the block (the environment or a profile does)
+                problems.append(Problem(f"Invalid region {region!r}: it is not a known AWS region. Check its "
+                                        "spelling, or set skip_region_validation = true to use it anyway.",
+                                        "region" if self.region else ""))
         return problems
 
     def secrets(self) -> list[str]:

@@ -11,6 +11,7 @@ from builds.engine.builders.amazon.client import unknown_regions
 from builds.engine.builders.amazon.common.arguments import Arguments
 from builds.engine.builders.amazon.common.tags import clean_ami_name, render_text
 from builds.engine.gotemplate import TemplateContext, TemplateError
+from builds.engine.plugins import Problem
 
 AMI_NAME_CHARACTERS_MESSAGE = (
     "AMIName should only contain alphanumeric characters, parentheses (()), square brackets ([]), spaces ( ), "
@@ -121,12 +122,12 @@ def _name_problems(settings: AmiSettings, template: str, context: TemplateContex
     try:
         settings.name = render_text(template, {}, context)
     except TemplateError as exc:
-        return [f"ami_name: {exc}"]
+        return [Problem(f"ami_name: {exc}", "ami_name")]
     problems = []
     if not 3 <= len(settings.name) <= 128:
-        problems.append("ami_name must be between 3 and 128 characters long")
+        problems.append(Problem("ami_name must be between 3 and 128 characters long", "ami_name"))
     if settings.name != clean_ami_name(settings.name):
-        problems.append(AMI_NAME_CHARACTERS_MESSAGE)
+        problems.append(Problem(AMI_NAME_CHARACTERS_MESSAGE, "ami_name"))
     return problems
 
 
@@ -147,8 +148,9 @@ def _region_problems(settings: AmiSettings, regions: list[str], build_region: st
     if not settings.skip_region_validation:
         bad = unknown_regions(settings.regions)
         if bad:
-            problems.append(f"Invalid region(s) in ami_regions: {', '.join(bad)}: not known AWS regions. Check "
-                            "their spelling, or set skip_region_validation = true to use them anyway.")
+            problems.append(Problem(f"Invalid region(s) in ami_regions: {', '.join(bad)}: not known AWS regions. "
+                                    "Check their spelling, or set skip_region_validation = true to use them "
+                                    "anyway.", "ami_regions"))
     return problems
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from builds.engine.builders.amazon.common.arguments import Arguments
 from builds.engine.builders.common.step_connect import communicator_problems
 from builds.engine.communicators.ssh.config import SSHConfig
+from builds.engine.plugins import Problem
 
 SSH_INTERFACES = ("public_ip", "private_ip", "public_dns", "private_dns", "ipv6", "session_manager")
 TEMPORARY_KEY_PAIR_TYPES = ("rsa", "ed25519")
@@ -225,7 +226,7 @@ def _communicator_problems(settings: RunSettings, raw: dict[str, Any]) -> list[s
             or ssh.password):
         settings.temporary_key_pair_name = f"packer_{time_ordered_id()}"
     if settings.ssh_interface and settings.ssh_interface not in SSH_INTERFACES:
-        problems.append(f"Unknown interface type: {settings.ssh_interface}")
+        problems.append(Problem(f"Unknown interface type: {settings.ssh_interface}", "ssh_interface"))
     elif settings.ssh_interface == "session_manager":
         if not (settings.iam_instance_profile or settings.temporary_iam_instance_profile_policy_document):
             problems.append("no iam_instance_profile defined; session_manager connectivity requires a valid "
@@ -281,7 +282,8 @@ def _instance_problems(settings: RunSettings, args: Arguments) -> list[str]:
     if not settings.source_ami and settings.source_ami_filter.empty:
         problems.append("A source_ami or source_ami_filter must be specified")
     if not settings.source_ami and not settings.source_ami_filter.empty and not settings.source_ami_filter.owners:
-        problems.append("For security reasons, your source AMI filter must declare an owner.")
+        problems.append(Problem("For security reasons, your source AMI filter must declare an owner.",
+                                "source_ami_filter"))
     if not settings.instance_type and not settings.spot_instance_types:
         problems.append("either instance_type or spot_instance_types must be specified")
     if settings.instance_type and settings.spot_instance_types:

@@ -17,11 +17,12 @@ class StepSourceAMIInfo:
     """Looks the source AMI up and checks it can take enhanced networking when that is asked for."""
 
     def __init__(self, source_ami: str, ami_filter: AmiFilter, enhanced_networking: bool,
-                 virtualization_type: str):
+                 virtualization_type: str, where: str = ""):
         self.source_ami = source_ami
         self.ami_filter = ami_filter
         self.enhanced_networking = enhanced_networking
         self.virtualization_type = virtualization_type
+        self.where = where  # "source_ami_filter at web.pkr.hcl:4,3-20", for the errors of the lookup
 
     def request(self) -> dict[str, Any]:
         """The ``DescribeImages`` arguments."""
@@ -36,12 +37,13 @@ class StepSourceAMIInfo:
 
     def run(self, state: AmazonState) -> Action:
         params = self.request()
+        where = f" ({self.where})" if self.where else ""
         try:
             images = state.ec2().describe_images(**params)["Images"]
         except AWS_ERRORS as exc:
-            raise step_error(state, f"Error querying AMI: {state.describe_error(exc)}") from exc
+            raise step_error(state, f"Error querying AMI: {state.describe_error(exc)}{where}") from exc
         if not images:
-            raise step_error(state, f"No AMI was found matching filters: {_describe(params)}")
+            raise step_error(state, f"No AMI was found matching filters: {_describe(params)}{where}")
         if len(images) > 1 and not self.ami_filter.most_recent:
             raise step_error(state, "Your query returned more than one result. Please try a more specific "
                                     "search, or set most_recent to true.")

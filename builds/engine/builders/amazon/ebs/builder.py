@@ -70,7 +70,7 @@ class AmazonEbsBuilder(Builder):
             StepVerifyCleanup(),
             StepPreValidate(ami, run, s.skip_create_ami),
             StepSourceAMIInfo(run.source_ami, run.source_ami_filter, ami.ena_support is True or ami.sriov_support,
-                              ami.virtualization_type),
+                              ami.virtualization_type, self._where("source_ami_filter", "source_ami")),
             StepNetworkInfo(run),
             StepKeyPair(run, s.template, self.context.debug, f"ec2_{self.context.build_name}.pem"),
             StepSecurityGroup(run, s.template),
@@ -94,6 +94,13 @@ class AmazonEbsBuilder(Builder):
             StepEnableDeregistrationProtection(ami.deregistration_protection, ami.deregistration_protection_cooldown,
                                                s.skip_create_ami),
         ]
+
+    def _where(self, *arguments: str) -> str:
+        """``"<argument> at <file:line,col>"`` for the first of ``arguments`` the template writes, else ""."""
+        for name in arguments:
+            if self.context.positions.get(name):
+                return f"{name} at {self.context.positions[name]}"
+        return ""
 
     def artifact(self, state: AmazonState) -> Artifact | None:
         if not state.amis:

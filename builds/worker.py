@@ -5,7 +5,9 @@ django-tasks-db's worker (claim the next ready task with a database lock,
 run it), so that many builds run at once on this machine; `imagehub serve`
 starts one inside the server process, `manage.py db_worker` in a process of
 its own. A maintenance thread marks lost builds (`builds.reaper`) when the
-pool starts and every IMAGEHUB["HEARTBEAT_SECONDS"].
+pool starts and every IMAGEHUB["HEARTBEAT_SECONDS"], and deletes old task
+results (`builds.pruning`) when it starts and every
+`pruning.PRUNE_EVERY_SECONDS`.
 """
 
 import logging
@@ -18,7 +20,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Worker
 
-from builds import runner
+from builds import pruning, runner
 from builds.reaper import reap_lost_builds
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ class WorkerPool:
 
     def _maintain(self) -> None:
         interval = settings.IMAGEHUB["HEARTBEAT_SECONDS"]
+        next_prune = time.monotonic()
         try:
             while True:
                 close_old_connections()
@@ -82,6 +85,12 @@ class WorkerPool:
                     reap_lost_builds()
                 except Exception:  # a database hiccup: try again next round
                     logger.exception("Looking for lost builds failed")
+                if time.monotonic() >= next_prune:
+                    try:
+                        pruning.prune_task_results()
+                        next_prune = time.monotonic() + pruning.PRUNE_EVERY_SECONDS
+                    except Exception:  # a database hiccup: try again next round
+                        logger.exception("Deleting old task results failed")
                 if self._stopping.wait(interval):
                     return
         finally:

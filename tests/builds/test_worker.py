@@ -1,8 +1,12 @@
 """Tests of the worker pool: several builds at once, and cancelling what runs when it stops."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from builds import services
 from builds.models import Build, BuildLogLine
@@ -59,3 +63,21 @@ def test_stopping_a_pool_cancels_its_running_builds(builder, make_template, quic
     build.refresh_from_db()
     assert build.status == Build.Status.CANCELLED
     assert build.exit_reason == "Build was cancelled: its worker is stopping."
+
+
+def test_a_pool_deletes_old_task_results_when_it_starts(quick_worker, settings):
+    settings.IMAGEHUB = {**settings.IMAGEHUB, "TASK_RESULTS_MAX_AGE_DAYS": 14}
+    now = timezone.now()
+    old, recent = (
+        DBTaskResult.objects.create(status=TaskResultStatus.SUCCESSFUL, args_kwargs={"args": [1], "kwargs": {}},
+                                    task_path="builds.tasks.run_build", backend_name="default", run_after=now,
+                                    finished_at=now - timedelta(days=days))
+        for days in (15, 1)
+    )
+    pool = WorkerPool(1, interval=0.05).start()
+    try:
+        wait_for(lambda: not DBTaskResult.objects.filter(pk=old.pk).exists())
+    finally:
+        pool.stop(timeout=10)
+
+    assert DBTaskResult.objects.filter(pk=recent.pk).exists()

@@ -180,6 +180,7 @@ def test_build_settings_have_safe_defaults_under_the_data_directory(tmp_path):
     assert knobs["ARTIFACTS_DIR"] == tmp_path / "artifacts"
     assert knobs["LEDGER_DIR"] == tmp_path / "ledger"
     assert knobs["SECRETS_KEYS"] == []
+    assert knobs["TASK_RESULTS_MAX_AGE_DAYS"] == 14.0
 
 
 def test_build_settings_come_from_the_environment(tmp_path):

@@ -23,6 +23,9 @@ Interface for views, consumers and the JSON export:
   cleanup, a provisioner, or a post-processor, with its outcome.
 - `Artifact.files` is a list of {"name", "size", "sha256", "path"}, `path`
   being relative to IMAGEHUB["ARTIFACTS_DIR"].
+- The images artifacts are, with their parents and revocations, are
+  `ImageNode`s (builds.lineage_models); channels and the images builds took
+  from them are in builds.channel_models, API tokens in builds.tokens.
 """
 
 from django.conf import settings
@@ -260,3 +263,9 @@ class Artifact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.artifact_id or self.description}"
+
+
+# The lineage, channel and token records live in modules of their own (see each one's docstring).
+from builds.channel_models import Channel, ChannelEvent, ImageUse  # noqa: E402,F401
+from builds.lineage_models import ImageNode  # noqa: E402,F401
+from builds.tokens import ApiToken  # noqa: E402,F401

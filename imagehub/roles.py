@@ -30,6 +30,8 @@ EDIT_TEMPLATES = "imagehub.change_packertemplate"
 VIEW_BUILDS = "builds.view_build"
 START_BUILDS = "builds.add_build"  # start and rebuild
 CONTROL_BUILDS = "builds.change_build"  # cancel, continue at a breakpoint
+MOVE_CHANNELS = "builds.change_channel"  # assign, move and roll back channels
+REVOKE_IMAGES = "builds.revoke_imagenode"  # revoke and restore images
 ADMINISTER = "auth.change_user"
 
 # For messages: which role to ask for to get a permission.
@@ -39,6 +41,8 @@ GRANTED_BY = {
     VIEW_BUILDS: Role.VIEWER,
     START_BUILDS: Role.BUILDER,
     CONTROL_BUILDS: Role.BUILDER,
+    MOVE_CHANNELS: Role.BUILDER,
+    REVOKE_IMAGES: Role.BUILDER,
     ADMINISTER: Role.ADMIN,
 }
 

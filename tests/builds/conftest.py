@@ -1,6 +1,8 @@
 """Fixtures of the builds app's tests: users with roles, templates in the catalog, quick worker settings."""
 
 import importlib
+import itertools
+import uuid
 
 import pytest
 from django.apps import apps
@@ -52,6 +54,7 @@ def roles(db):
     """The role groups with their permissions (a transactional test's flush removes what migrations made)."""
     importlib.import_module("imagehub.migrations.0002_roles").create_roles(apps, None)
     importlib.import_module("builds.migrations.0002_role_permissions").grant(apps, None)
+    importlib.import_module("builds.migrations.0004_lineage_permissions_backfill").grant(apps, None)
 
 
 @pytest.fixture
@@ -107,3 +110,48 @@ def quick_worker(settings, tmp_path):
         "LEDGER_DIR": tmp_path / "ledger",
     }
     return settings.IMAGEHUB
+
+
+@pytest.fixture
+def make_ami_build(builder):
+    """Return a function recording a finished amazon-ebs build of `version` from `source_ami` (its artifact as the
+    worker stores it: an AMI in `region` and in each of `copies`) and, unless `record` is false, its lineage."""
+    from django.utils import timezone
+
+    from builds import lineage
+    from builds.models import Artifact, Build
+
+    numbers = itertools.count(1)
+
+    def make(version, source_ami: str, *, region: str = "us-east-1", copies=(), status="succeeded", record=True,
+             user=builder, source_name: str = "ubuntu-noble", source="amazon-ebs.web"):
+        now = timezone.now()
+        build = Build(template=version.template, template_version=version, requested_by=user, status=status,
+                      started_at=now, finished_at=now)
+        build.set_sources([(source, "amazon-ebs")])
+        build.save()
+        amis = {name: f"ami-{uuid.uuid4().hex[:17]}" for name in (region, *copies)}
+        source_ami_facts = {"id": source_ami, "name": f"{source_name}-{next(numbers)}", "owner": "099720109477",
+                            "owner_name": "amazon", "creation_date": "2026-01-02T03:04:05.000Z",
+                            "tags": {"Distribution": "Ubuntu"}}
+        Artifact.objects.create(
+            build=build, source=source, builder_type="amazon-ebs", builder_id="mitchellh.amazonebs",
+            artifact_id=",".join(f"{name}:{ami}" for name, ami in sorted(amis.items())), region_ids=amis,
+            source_image_id=source_ami,
+            metadata={"amis": amis, "source_ami": source_ami_facts, "generated_data": {"BuildRegion": region}})
+        if record and status == "succeeded":
+            lineage.record_build(build)
+        return build
+
+    return make
+
+
+@pytest.fixture
+def image_of(db):
+    """Return a function giving the lineage node of a build's image in a region (us-east-1 by default)."""
+    from builds.lineage_models import ImageNode
+
+    def find(build, region: str = "us-east-1"):
+        return ImageNode.objects.select_related("template").get(build=build, region=region)
+
+    return find

@@ -13,6 +13,8 @@ from django.core.management.utils import get_random_secret_key
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
+REDIS_SOCKET_TIMEOUT = 30.0  # seconds; well above channels-redis's 5-second blocking receive
+
 SECRET_KEY_FILE = "secret_key"
 SQLITE_FILE = "db.sqlite3"
 
@@ -150,6 +152,10 @@ def channel_layers(env: Mapping[str, str]) -> dict:
 
     $REDIS_PREFIX (default "asgi") starts the name of every Redis key the
     layer uses, so that installations sharing one Redis database stay apart.
+    Reads from Redis may wait REDIS_SOCKET_TIMEOUT seconds: a consumer's
+    receive blocks on the server for up to 5 seconds at a time, and with a
+    socket timeout as short (redis-py's default) every websocket of a build
+    that stays quiet that long would fail.
 
     Raises ImproperlyConfigured when REDIS_URL is set but channels-redis is not installed,
     because the in-process layer would silently not reach other processes.
@@ -165,7 +171,10 @@ def channel_layers(env: Mapping[str, str]) -> dict:
     return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [url], "prefix": env.get("REDIS_PREFIX", "").strip() or "asgi"},
+            "CONFIG": {
+                "hosts": [{"address": url, "socket_timeout": REDIS_SOCKET_TIMEOUT}],
+                "prefix": env.get("REDIS_PREFIX", "").strip() or "asgi",
+            },
         }
     }
 

@@ -90,3 +90,27 @@ def test_a_process_without_a_server_sends_through_redis_in_order(settings):
         return received
 
     assert asyncio.run(listen()) == list(range(1, 21))
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="needs the Redis server at 127.0.0.1:6379")
+def test_a_consumer_of_the_configured_redis_layer_outlasts_a_quiet_spell(settings):
+    from channels_redis.core import RedisChannelLayer
+
+    from imagehub import config
+
+    settings.CHANNEL_LAYERS = config.channel_layers(
+        {"REDIS_URL": "redis://127.0.0.1:6379/7", "REDIS_PREFIX": f"quiet-{threading.get_ident()}:"})
+    quiet = RedisChannelLayer.brpop_timeout + 1.5  # longer than one blocking read on the server
+
+    async def listen() -> dict:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add("build-quiet", channel)
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(quiet)
+        await layer.group_send("build-quiet", {"type": "build.lines", "lines": [{"seq": 1}]})
+        message = await asyncio.wait_for(waiting, 5)
+        await layer.group_discard("build-quiet", channel)
+        return message
+
+    assert asyncio.run(listen())["lines"] == [{"seq": 1}]

@@ -154,7 +154,8 @@ def test_channel_layers_use_redis_when_redis_url_is_set(monkeypatch):
     monkeypatch.setattr(config, "find_spec", lambda name: object())
     layers = config.channel_layers({"REDIS_URL": "redis://127.0.0.1:6379/2"})
     assert layers["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert layers["default"]["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/2"]
+    [host] = layers["default"]["CONFIG"]["hosts"]
+    assert host["address"] == "redis://127.0.0.1:6379/2"
     assert layers["default"]["CONFIG"]["prefix"] == "asgi"
 
 

@@ -4,6 +4,8 @@ Send-only: it authorises on connect, joins the group `build-<pk>`, sends the
 stored lines after the client's last seen number (`?after=N`) in batches,
 then forwards what the log sink broadcasts, in seq order and without
 duplicates or gaps (a gap in the live stream is filled from the database).
+A live batch that follows the last line sent goes out as the sink encoded
+it, so a thousand viewers cost one encoding.
 When the build is over it sends a final status carrying the last number and
 closes. Frames from the client are ignored.
 """
@@ -14,7 +16,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from builds.broadcast import group_name
-from builds.logsink import status_message
+from builds.logsink import event_lines, status_message
 from builds.models import Build, BuildLogLine
 from imagehub.roles import VIEW_BUILDS
 
@@ -64,17 +66,19 @@ class BuildLogConsumer(AsyncJsonWebsocketConsumer):
         """Client frames carry nothing this consumer acts on."""
 
     async def build_lines(self, event: dict) -> None:
-        """Forward a live batch: lines already sent are dropped, a gap before it is read from the database."""
-        if self.finished:
+        """Forward a live batch (builds.logsink.lines_event): lines already sent are dropped, a gap before it
+        is read from the database."""
+        if self.finished or event["last"] <= self.sent:
             return
-        lines = [line for line in event["lines"] if line["seq"] > self.sent]
-        if not lines:
+        if event["first"] > self.sent + 1:
+            await self.send_stored(until=event["first"] - 1)
+        if event["first"] == self.sent + 1:
+            await self.send(text_data=event["frame"])
+            self.sent = event["last"]
             return
-        lines.sort(key=lambda line: line["seq"])
-        if lines[0]["seq"] > self.sent + 1:
-            await self.send_stored(until=lines[0]["seq"] - 1)
-            lines = [line for line in lines if line["seq"] > self.sent]
-        await self.send_lines(lines)
+        lines = [line for line in event_lines(event) if line["seq"] > self.sent]
+        if lines:
+            await self.send_lines(lines)
 
     async def build_status(self, event: dict) -> None:
         """Forward a status change; a final one first catches up on any line not yet sent."""

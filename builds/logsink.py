@@ -5,22 +5,27 @@ output, the runner itself) hand it lines, step events and status changes;
 one flusher thread numbers the lines 1, 2, 3... in the order they arrive
 (the build's `seq`), stores a batch when it holds
 IMAGEHUB["LOG_BATCH_LINES"] lines or IMAGEHUB["LOG_BATCH_SECONDS"] after its
-first line (one executemany INSERT: the ORM's bulk_create spends ~100 µs
-preparing each row, which alone would cap a build's log at a few thousand
-lines a second), records the steps and the build's `last_seq` and
-`current_step` in the same transaction, and only then broadcasts to
-channel group `build-<pk>`:
+first line (with COPY on PostgreSQL, one executemany INSERT elsewhere: the
+ORM's bulk_create spends ~100 µs preparing each row, which alone would cap
+a build's log at a few thousand lines a second), records the steps and the
+build's `last_seq` and `current_step` in the same transaction, and only
+then broadcasts to channel group `build-<pk>`:
 
-    {"type": "build.lines", "lines": [{"seq", "time", "source", "step", "stream", "text"}, ...]}
+    {"type": "build.lines", "first", "last", "frame"}
     {"type": "build.status", "status", "current_step", "last_seq", "final", "paused"}
 
-`time` is UNIX seconds. The status message follows the lines stored with
+A lines message (`lines_event`) carries the numbers of its first and last
+lines and `frame`, the websocket message every viewer gets, encoded once
+here rather than once per viewer: the JSON text of
+`{"type": "build.lines", "lines": [{"seq", "time", "source", "step", "stream", "text"}, ...]}`,
+`time` in UNIX seconds. The status message follows the lines stored with
 it; `final` is True on the last message, sent by `close`, whose `last_seq`
 is the build's last line. Memory stays bounded whatever the build prints:
 at most a few batches wait, and a producer that outruns the database waits
 for it.
 """
 
+import json
 import logging
 import queue
 import threading
@@ -59,12 +64,39 @@ def status_message(build_status: str, current_step: str, last_seq: int, *, final
             "last_seq": last_seq, "final": final, "paused": paused}
 
 
-def _insert_sql() -> str:
+def lines_event(lines: list[dict]) -> dict:
+    """The group message of `lines` (websocket line messages, consecutive, in seq order)."""
+    return {"type": "build.lines", "first": lines[0]["seq"], "last": lines[-1]["seq"],
+            "frame": json.dumps({"type": "build.lines", "lines": lines}, ensure_ascii=False)}
+
+
+def event_lines(event: dict) -> list[dict]:
+    """The lines of a group message made by `lines_event`."""
+    return json.loads(event["frame"])["lines"]
+
+
+def _columns() -> tuple[str, str]:
     quote = connection.ops.quote_name
     meta = BuildLogLine._meta
-    columns = [meta.get_field(name).column for name in ("build", "seq", "time", "source", "step", "stream", "text")]
-    return (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(column) for column in columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))})")
+    names = ("build", "seq", "time", "source", "step", "stream", "text")
+    return quote(meta.db_table), ", ".join(quote(meta.get_field(name).column) for name in names)
+
+
+def store_rows(rows: list[tuple]) -> None:
+    """Insert log lines, each (build pk, seq, time, source, step, stream, text), in the current transaction.
+
+    PostgreSQL gets them with COPY, about five times cheaper for this
+    process than an executemany INSERT; `time` is then a datetime, and for
+    SQLite its text as Django stores it.
+    """
+    table, columns = _columns()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s)", rows)
 
 
 class LogSink:
@@ -204,15 +236,14 @@ class LogSink:
             self.paused = fields["paused_at"] is not None
         with transaction.atomic():
             if rows:
-                with connection.cursor() as cursor:
-                    cursor.executemany(_insert_sql(), rows)
+                store_rows(rows)
             for payload in steps:
                 self._record_step(*payload)
             if final:
                 self._finish_open_steps()
             self._save(fields, final)
         if messages:
-            broadcast.send(self.group, {"type": "build.lines", "lines": messages})
+            broadcast.send(self.group, lines_event(messages))
         if steps or fields or final:
             broadcast.send(self.group, status_message(self.status, self.current_step, self.last_seq,
                                                       final=final, paused=self.paused))

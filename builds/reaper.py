@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from builds import broadcast
-from builds.logsink import status_message
+from builds.logsink import lines_event, status_message
 from builds.models import Build, BuildLogLine, BuildStep
 
 logger = logging.getLogger(__name__)
@@ -66,9 +66,7 @@ def _mark_lost(build: Build, now, bound) -> bool:
         logger.warning("Build %s was still writing its log while being marked lost; trying again later", build.pk)
         return False
     logger.warning("Build %s marked lost: %s", build.pk, text)
-    broadcast.send(broadcast.group_name(build.pk), {
-        "type": "build.lines",
-        "lines": [{"seq": seq, "time": now.timestamp(), "source": "", "step": "", "stream": "error", "text": text}],
-    })
+    broadcast.send(broadcast.group_name(build.pk), lines_event(
+        [{"seq": seq, "time": now.timestamp(), "source": "", "step": "", "stream": "error", "text": text}]))
     broadcast.send(broadcast.group_name(build.pk), status_message(Build.Status.LOST, "", seq, final=True))
     return True

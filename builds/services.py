@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from builds import broadcast, secrets
 from builds.engine.hcl.values import UNKNOWN, format_number
-from builds.logsink import status_message
+from builds.logsink import lines_event, status_message
 from builds.models import Build, BuildLogLine
 from imagehub import variable_forms
 from imagehub.models import TemplateVersion
@@ -202,8 +202,8 @@ def cancel_build(build: Build, user) -> Build:
             BuildLogLine.objects.create(build_id=build.pk, seq=1, time=now, stream=BuildLogLine.Stream.SAY, text=text)
     if cancelled:
         group = broadcast.group_name(build.pk)
-        broadcast.send(group, {"type": "build.lines", "lines": [
-            {"seq": 1, "time": now.timestamp(), "source": "", "step": "", "stream": "say", "text": text}]})
+        broadcast.send(group, lines_event(
+            [{"seq": 1, "time": now.timestamp(), "source": "", "step": "", "stream": "say", "text": text}]))
         broadcast.send(group, status_message(Build.Status.CANCELLED, "", 1, final=True))
     else:
         requested = Build.objects.filter(pk=build.pk, status=Build.Status.RUNNING, cancel_requested_at__isnull=True)

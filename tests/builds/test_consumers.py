@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from builds import consumers
-from builds.logsink import status_message
+from builds.logsink import lines_event, status_message
 from builds.models import Build, BuildLogLine
 from imagehub.asgi import application
 from imagehub.roles import Role
@@ -99,7 +99,7 @@ async def test_reconnecting_with_a_last_seen_number_receives_exactly_the_missing
                             "last_seq": 10, "final": False, "paused": False}
     # The build goes on: a batch overlapping what was replayed brings only its new lines.
     await store(running_build, 11, 12)
-    await broadcast(running_build, {"type": "build.lines", "lines": [line(s) for s in range(9, 13)]})
+    await broadcast(running_build, lines_event([line(s) for s in range(9, 13)]))
     assert await communicator.receive_json_from(timeout=5) == {"type": "build.lines", "lines": [line(11), line(12)]}
     await finish(running_build, Build.Status.SUCCEEDED)
     await broadcast(running_build, status_message("succeeded", "", 12, final=True))
@@ -126,12 +126,25 @@ async def test_live_lines_after_the_replay_are_not_duplicated(running_build, vie
     seqs, _ = await received_seqs(communicator)
     assert seqs == [1, 2, 3, 4, 5]
     # Lines 3-5 were stored before the replay read them, and their broadcast arrives after it.
-    await broadcast(running_build, {"type": "build.lines", "lines": [line(3), line(4), line(5)]})
+    await broadcast(running_build, lines_event([line(3), line(4), line(5)]))
     await store(running_build, 6, 7)
-    await broadcast(running_build, {"type": "build.lines", "lines": [line(6), line(7)]})
+    await broadcast(running_build, lines_event([line(6), line(7)]))
     message = await communicator.receive_json_from(timeout=5)
     assert [item["seq"] for item in message["lines"]] == [6, 7]
     assert await communicator.receive_nothing(timeout=0.2)
+    await communicator.disconnect()
+
+
+async def test_a_live_batch_that_follows_the_last_line_sent_goes_out_as_the_sink_encoded_it(
+        running_build, viewer_cookie):
+    await store(running_build, 1, 2)
+    communicator = socket(running_build.pk, viewer_cookie)
+    await communicator.connect()
+    await received_seqs(communicator)
+    await store(running_build, 3, 4)
+    event = lines_event([line(3), line(4)])
+    await broadcast(running_build, event)
+    assert await communicator.receive_from(timeout=5) == event["frame"]
     await communicator.disconnect()
 
 
@@ -143,7 +156,7 @@ async def test_a_live_batch_after_a_lost_one_is_preceded_by_the_missing_lines_fr
     await received_seqs(communicator)
     await store(running_build, 3, 4, 5, 6)
     # The broadcast of lines 3-4 never arrived (a full channel drops messages).
-    await broadcast(running_build, {"type": "build.lines", "lines": [line(5), line(6)]})
+    await broadcast(running_build, lines_event([line(5), line(6)]))
     first = await communicator.receive_json_from(timeout=5)
     second = await communicator.receive_json_from(timeout=5)
     assert [item["seq"] for item in first["lines"]] == [3, 4]
@@ -192,7 +205,7 @@ async def test_client_frames_are_ignored(running_build, viewer_cookie, builder):
     assert build.status == Build.Status.RUNNING and build.cancel_requested_at is None
     # Still connected and still forwarding.
     await store(running_build, 3)
-    await broadcast(running_build, {"type": "build.lines", "lines": [line(3)]})
+    await broadcast(running_build, lines_event([line(3)]))
     assert [item["seq"] for item in (await communicator.receive_json_from(timeout=5))["lines"]] == [3]
     await communicator.disconnect()
 

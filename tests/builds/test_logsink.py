@@ -36,7 +36,8 @@ def sent(monkeypatch):
 
 
 def line_batches(sent):
-    return [[line["seq"] for line in message["lines"]] for _, message, _ in sent if message["type"] == "build.lines"]
+    return [[line["seq"] for line in logsink.event_lines(message)] for _, message, _ in sent
+            if message["type"] == "build.lines"]
 
 
 def test_lines_are_numbered_stored_and_broadcast_in_batches_by_count(build, sent):
@@ -74,7 +75,7 @@ def test_lines_are_stored_before_they_are_broadcast(build, sent):
 
     for _, message, stored in sent:
         if message["type"] == "build.lines":
-            assert stored >= message["lines"][-1]["seq"]
+            assert stored >= message["last"] == logsink.event_lines(message)[-1]["seq"]
 
 
 def test_the_final_status_carries_the_last_seq_and_is_recorded(build, sent):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.scaled
 
 PASSWORD = "correct horse battery"
 BURST = 3000
-TEMPLATE = """
+TEMPLATE = r"""
 source "null" "web" {
   communicator = "none"
 }
@@ -24,7 +24,8 @@ build {
   sources = ["source.null.web"]
 
   provisioner "shell-local" {
-    inline = ["for i in 1 2 3 4 5; do echo tick $i; sleep 0.1; done", "seq 1 BURST", "echo done"]
+    inline = ["for i in 1 2 3 4 5; do echo tick $i; sleep 0.1; done", "seq 1 BURST",
+              "printf '%s\\n' 'tab\there, back\\slash, ünïcödé'", "echo done"]
   }
 }
 """.replace("BURST", str(BURST))
@@ -96,7 +97,9 @@ def test_a_build_started_on_one_web_process_is_watched_live_on_the_other(site):
     ticks = [texts.index(f"tick {i}") for i in range(1, 6)]
     burst = texts.index("1")
     assert ticks == sorted(ticks) and texts[burst:burst + BURST] == [str(n) for n in range(1, BURST + 1)]
-    assert texts.index("done") > burst + BURST - 1
+    assert texts.index("done") > texts.index("tab\there, back\\slash, ünïcödé") > burst + BURST - 1
+    stored = site.query("SELECT seq, text FROM builds_buildlogline WHERE build_id = %s ORDER BY seq", (pk,))
+    assert stored == [(seq, text) for seq, text, _ in arrivals]
     # Watched live: the first line reached the other web process's viewer while the build still ran.
     first_tick = arrivals[ticks[0]][2]
     assert first_tick < datetime.fromisoformat(record["finished_at"]).timestamp()

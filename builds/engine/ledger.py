@@ -3,8 +3,10 @@
 Packer forgets what it created when a build crashes; ImageHub records each
 temporary resource (key pair, security group, instance, volume, IAM profile,
 and an AMI a failed build must deregister) as soon as the cloud API answers,
-durably, before doing anything else. Cleanup marks entries deleted; what is
-left once a build is over is what ``imagehub sweep`` removes.
+durably, before doing anything else. Cleanup marks entries deleted, without
+waiting for the disk: a mark lost in a machine crash only makes the sweeper
+find a resource already gone. What is left once a build is over is what
+``imagehub sweep`` removes.
 
 The CLI keeps the ledger in files (one JSON-lines file per build run, under
 ``$IMAGEHUB_LEDGER_DIR`` or ``<data dir>/ledger``); the dashboard can supply
@@ -104,12 +106,14 @@ class FileLedger:
         self._path(build_id, ".owner").write_text(json.dumps(owner))
 
     def record(self, entry: LedgerEntry) -> None:
-        self._append(entry.build_id, {"op": "create", **asdict(entry)})
+        self._append(entry.build_id, {"op": "create", **asdict(entry)}, durable=True)
 
     def mark_deleted(self, build_id: str, kind: str, resource_id: str) -> None:
-        self._append(build_id, {"op": "delete", "kind": kind, "id": resource_id, "at": time.time()})
+        self._append(build_id, {"op": "delete", "kind": kind, "id": resource_id, "at": time.time()}, durable=False)
 
-    def _append(self, build_id: str, record: dict[str, Any]) -> None:
+    def _append(self, build_id: str, record: dict[str, Any], durable: bool) -> None:
+        """Append ``record`` to the build's file; with ``durable``, on the disk before returning (the
+        write alone survives the process being killed; the disk survives the machine going down)."""
         line = json.dumps(record, sort_keys=True) + "\n"
         with self._lock:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -118,7 +122,8 @@ class FileLedger:
             fd = os.open(self._path(build_id, ".jsonl"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             try:
                 os.write(fd, line.encode("utf-8"))
-                os.fsync(fd)
+                if durable:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
 

@@ -96,3 +96,17 @@ def test_the_memory_ledger_answers_as_the_file_ledger_does():
     assert [e.id for e in ledger.entries("b-1")] == ["sg-1"]
     ledger.release("b-1")
     assert not ledger.is_running("b-1")
+
+
+def test_a_record_waits_for_the_disk_and_a_deletion_mark_does_not(tmp_path, monkeypatch):
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
+    ledger = FileLedger(tmp_path)
+
+    ledger.record(entry())
+    assert len(synced) == 1
+
+    ledger.mark_deleted("b-1", "key-pair", "packer_1")
+    assert len(synced) == 1
+    assert ledger.entries("b-1") == []

@@ -7,12 +7,11 @@ form also starts builds, through builds.launch.
 
 import hashlib
 
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
-from django.db.models.functions import Lower, Substr
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,9 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from builds import launch as launch_options
-from imagehub import archives, catalog, variable_forms
+from imagehub import archives, catalog, list_rows, variable_forms
 from imagehub.diffs import diff_file_sets
-from imagehub.models import Label, PackerTemplate, TemplateVersion
+from imagehub.models import PackerTemplate, TemplateVersion
 from imagehub.roles import (
     FORBIDDEN_TEMPLATE,
     START_BUILDS,
@@ -34,8 +33,6 @@ from imagehub.roles import (
 )
 
 TEMPLATES_PER_PAGE = 25
-# The list shows the start of each description (the rest is cut off by the style sheet).
-BLURB_LENGTH = 120
 # How long the list's results are kept at most; any change to the catalog replaces them sooner.
 RESULTS_CACHE_SECONDS = 300
 VERSIONS_PER_PAGE = 50
@@ -115,28 +112,17 @@ def _sort(request: HttpRequest) -> str:
 
 
 def _results(request: HttpRequest) -> dict:
-    """The context of the list's results: one page of templates with what each row shows."""
+    """The context of the list's results: one page of templates, as rendered rows (see list_rows)."""
     query, label, sort = _query(request), _label(request), _sort(request)
-    # The page of templates is picked from their own table; its latest versions, owners and labels
-    # then come by id, so no join runs over every template.
-    templates = (
-        PackerTemplate.objects.only("name", "slug", "updated", "owner_id", "latest_version_id")
-        .annotate(blurb=Substr("description", 1, BLURB_LENGTH))
-        .prefetch_related(
-            Prefetch("latest_version", queryset=TemplateVersion.objects.only(
-                "number", "is_valid", "error_count", "warning_count")),
-            Prefetch("owner", queryset=get_user_model().objects.only("username")),
-            Prefetch("labels", queryset=Label.objects.only("name"), to_attr="label_list"),
-        )
-        .order_by(*SORTS[sort][0])
-    )
+    templates = PackerTemplate.objects.only("changed").order_by(*SORTS[sort][0])
     if query:
         labelled = PackerTemplate.labels.through.objects.filter(label__name__icontains=query)
         templates = templates.filter(Q(name__icontains=query) | Q(pk__in=labelled.values("packertemplate_id")))
     if label:
         templates = templates.filter(labels__name=label)
     page = Paginator(templates, TEMPLATES_PER_PAGE).get_page(request.GET.get("page"))
-    return {"page": page, "query": query, "label": label}
+    return {"page": page, "rows": list_rows.rows([(t.pk, t.changed) for t in page]), "query": query,
+            "label": label}
 
 
 @require_GET

@@ -26,10 +26,13 @@ MAIN = (
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (the template list caches its results)."""
+    """Each test starts with an empty cache and no kept list rows (the template list keeps both)."""
     from django.core.cache import cache
 
+    from imagehub import list_rows
+
     cache.clear()
+    list_rows.forget()
 
 
 @pytest.fixture

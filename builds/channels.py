@@ -12,7 +12,7 @@ ValidationError saying what to do for a request that cannot be met:
 - `set_follow_latest(channel, user, follow)`: the ImageHub setting that
   moves the channel to every successful build of its template.
 - `on_build_succeeded(build, names)`: the automatic assignment when a build
-  succeeds: the channels the template's `hcp_packer_registry { channels }`
+  succeeds (its worker calls it before recording the status): the channels the template's `hcp_packer_registry { channels }`
   names, and those following the latest build.
 
 Each change is a `ChannelEvent` (who, when, from which build to which).
@@ -30,14 +30,16 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from builds.channel_models import Channel, ChannelEvent, validate_channel_name
+from builds.engine.imageregistry import RegistryRefusal
 from builds.lineage_models import ImageNode
 from builds.models import Build
 from imagehub.models import PackerTemplate
 from imagehub.roles import MOVE_CHANNELS
 
 
-class ImageRefused(Exception):
-    """A channel's image cannot be had, or an image may not be built from; the message says why and what to do."""
+class ImageRefused(RegistryRefusal):
+    """A channel's image cannot be had, or an image may not be built from; the message says why and what to do
+    (the engine's registry refusal, so the engine reports it as it reports any other)."""
 
 
 def _require(user, permission: str, action: str) -> None:
@@ -51,11 +53,14 @@ def assign(template: PackerTemplate, name: str, build: Build, user, note: str = 
     return _point(template, name.strip(), build, user, ChannelEvent.Action.ASSIGN, note)
 
 
-def _point(template: PackerTemplate, name: str, build: Build, by, action: str, note: str = "") -> Channel:
+def _point(template: PackerTemplate, name: str, build: Build, by, action: str, note: str = "",
+           succeeded: bool = False) -> Channel:
+    """Point the channel at `build`; `succeeded` says the build is known to have succeeded (its worker, about to
+    record it, assigns the channels first)."""
     validate_channel_name(name)
     if build.template_id != template.pk:
         raise ValidationError(f"Build #{build.pk} is a build of {build.template}, not of {template}.")
-    if build.status != Build.Status.SUCCEEDED:
+    if not succeeded and build.status != Build.Status.SUCCEEDED:
         raise ValidationError(f"Build #{build.pk} has not succeeded ({build.get_status_display().lower()}); "
                               "a channel points at a successful build.")
     images = ImageNode.objects.filter(build=build)
@@ -126,7 +131,8 @@ def on_build_succeeded(build: Build, names: Iterable[str]) -> tuple[list[Channel
     assigned, problems = [], []
     for name in wanted:
         try:
-            assigned.append(_point(build.template, name, build, build.requested_by, ChannelEvent.Action.AUTOMATIC))
+            assigned.append(_point(build.template, name, build, build.requested_by, ChannelEvent.Action.AUTOMATIC,
+                                   succeeded=True))
         except ValidationError as error:
             problems.append(f'Channel "{name}" was not assigned: {" ".join(error.messages)}')
     return assigned, problems

@@ -9,6 +9,9 @@ runs as `imagehub build` runs it, printing to the terminal, while a
 and outcome as a `Build` marked `recorded_from_cli`, requested by the
 account named $IMAGEHUB_USER or the login name, when such an account exists.
 Its heartbeat is written while it runs, so the dashboard shows it running.
+The image registry is the database itself (builds.registry_answers), so the
+channel images the build takes are recorded, its images get their lineage,
+and on success the channels its `hcp_packer_registry` blocks name move to it.
 """
 
 import getpass
@@ -91,8 +94,10 @@ def requesting_user():
 class BuildRecording:
     """The engine's recorder (builds.engine.commands.build.Recorder) storing the build in the history."""
 
-    def __init__(self, err=None):
+    def __init__(self, err=None, registry=None):
         self.err = err or sys.stderr
+        self.registry = registry  # a builds.registry_answers.DatabaseRegistry
+        self.channels: list[str] = []
         self.build = None
         self.sink = None
         self.template_dir = Path.cwd()
@@ -130,11 +135,21 @@ class BuildRecording:
                                    if value.source != "default" and not declared[name].sensitive)
         build.save()
         self.build = build
+        if self.registry is not None:
+            self.registry.attach(build)
         self.sink = LogSink(build).start()
+        self._read_channels(config, builds)
         self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         self._heartbeat.start()
         self.err.write(f"Recording this build as build #{build.pk} of {version}.\n")
         return self.sink
+
+    def _read_channels(self, config, builds: list) -> None:
+        from builds.engine.hcl.registry_block import registry_channels
+
+        self.channels, problems = registry_channels(config, [prepared.build for prepared in builds])
+        for problem in problems:
+            self.sink.line("", "", "error", f"hcp_packer_registry: {problem} No channel is assigned from it.")
 
     def _beat(self) -> None:
         from django.conf import settings
@@ -165,9 +180,9 @@ class BuildRecording:
         from django.conf import settings
         from django.utils import timezone
 
+        from builds.artifact_records import artifact_record
         from builds.engine.supervised import artifact_data
         from builds.models import Artifact, Build
-        from builds.runner import artifact_record
 
         self._stop.set()
         self._heartbeat.join()
@@ -183,10 +198,25 @@ class BuildRecording:
             status, reason = Build.Status.FAILED, "\n".join(errors) or "No build ran."
         else:
             status, reason = Build.Status.SUCCEEDED, ""
+        self._record_images(status == Build.Status.SUCCEEDED)
         for result in results:
             self.sink.line(result.name, "", "say" if result.ok else "error",
                            f"Build '{result.name}' {'finished' if result.ok else 'errored: ' + result.error}.")
         self.sink.close(status=status, finished_at=timezone.now(), exit_reason=reason)
+
+
+    def _record_images(self, succeeded: bool) -> None:
+        from builds import channels, lineage
+
+        lineage.record_build(self.build)
+        if not succeeded:
+            return
+        assigned, problems = channels.on_build_succeeded(self.build, self.channels)
+        for channel in assigned:
+            self.sink.line("", "", "say", f'Channel "{channel.name}" of {self.build.template.name} now points at '
+                                          "this build.")
+        for problem in problems:
+            self.sink.line("", "", "error", problem)
 
 
 def main(args: list[str]) -> int:
@@ -210,4 +240,12 @@ def main(args: list[str]) -> int:
         sys.stderr.write(f"imagehub build --record: the dashboard's database is not usable ({error}); "
                          "start `imagehub serve` once, or run `imagehub manage migrate`.\n")
         return 1
-    return build_command.run(args, sys.stdout, sys.stderr, recorder=BuildRecording())
+    from builds.engine import imageregistry
+    from builds.registry_answers import DatabaseRegistry
+
+    registry = DatabaseRegistry()
+    imageregistry.install(registry)
+    try:
+        return build_command.run(args, sys.stdout, sys.stderr, recorder=BuildRecording(registry=registry))
+    finally:
+        imageregistry.install(None)

@@ -7,7 +7,15 @@ directory and runs the engine there as a child process
 build's own directory, and a crash or a memory-hungry plugin stays in the
 child). The child's lines, step events and results go to the build's
 `LogSink`; its artifacts' files are moved to IMAGEHUB["ARTIFACTS_DIR"] with
-their sizes and SHA-256 sums; the final status and exit reason are recorded.
+their sizes and SHA-256 sums, and the images among them get their lineage
+(builds.lineage); the final status and exit reason are recorded.
+
+The child asks its image registry questions (the `imagehub-image` data
+source, the builders' source image checks) of this worker, which answers
+from the database (builds.registry_answers) and so records the channel
+images the build took. When the build succeeds, the channels its
+`hcp_packer_registry` blocks name, and those following the latest build,
+move to it (builds.channels).
 
 While it runs, a monitor thread writes the heartbeat every
 IMAGEHUB["HEARTBEAT_SECONDS"] and looks for a cancel or continue request in
@@ -16,11 +24,9 @@ any web server reaches the worker wherever it runs; a cancel reaches the
 engine's cancel token, which stops the remote command and runs the cleanup.
 """
 
-import hashlib
 import json
 import logging
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -37,7 +43,8 @@ from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 import builds
-from builds import secrets
+from builds import channels, lineage, registry_answers, secrets
+from builds.artifact_records import artifact_record
 from builds.engine.hcl.values import format_number
 from builds.engine.ui import Masker
 from builds.logsink import LogSink
@@ -50,7 +57,6 @@ CHILD_MODULE = "builds.engine.supervised"
 WITHHELD_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "IMAGEHUB_SECRETS_KEYS", "DJANGO_SETTINGS_MODULE")
 STDERR_TAIL_BYTES = 8000
 READ_SIZE = 1 << 16
-HASH_CHUNK = 1 << 20
 
 _running: dict[int, "BuildProcess"] = {}
 _running_lock = threading.Lock()
@@ -100,6 +106,7 @@ class Outcome:
     status: str = ""
     error: str = ""
     results: list[dict[str, Any]] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)  # named by the hcp_packer_registry blocks
 
 
 class BuildProcess:
@@ -157,6 +164,8 @@ class BuildProcess:
         try:
             outcome = self._run_child(values)
             status, reason = self._conclude(outcome)
+            if status == Build.Status.SUCCEEDED:
+                self._assign_channels(outcome.channels)
         except Exception as error:  # a fault of ImageHub's, not the template's: recorded, not raised
             logger.exception("Build %s could not be run", build.pk)
             self.sink.line("", "", "error", f"ImageHub could not run this build: {error!r}")
@@ -182,7 +191,7 @@ class BuildProcess:
                 "var_files": [build.preset] if build.preset else [],
                 "vars": _variable_arguments(build, values),
                 "only": list(build.only), "except": list(build.except_names), "on_error": build.on_error,
-                "ledger_dir": str(settings.IMAGEHUB["LEDGER_DIR"]), "parallel": 0,
+                "ledger_dir": str(settings.IMAGEHUB["LEDGER_DIR"]), "parallel": 0, "registry": "supervisor",
             }
             with tempfile.TemporaryFile() as stderr:
                 outcome = self._relay(workdir, request, stderr)
@@ -252,11 +261,40 @@ class BuildProcess:
         elif kind == "ledger":
             self.build.ledger_ids = [*self.build.ledger_ids, message["id"]]
             sink.update(ledger_ids=self.build.ledger_ids)
+        elif kind == "registry":
+            self._answer_registry(message)
+        elif kind == "channels":
+            outcome.channels = [str(name) for name in message.get("names") or []]
         elif kind == "result":
             outcome.results.append(message)
         elif kind == "done":
             outcome.status = message["status"]
             outcome.error = message.get("error", "")
+
+    def _answer_registry(self, message: dict) -> None:
+        reply: dict[str, Any] = {"t": "registry-reply", "id": message.get("id")}
+        try:
+            reply["result"] = registry_answers.answer(self.build, str(message.get("op", "")),
+                                                      message.get("args") or {})
+        except channels.ImageRefused as error:
+            reply["error"] = str(error)
+        except Exception as error:  # ImageHub's fault: the build is told, the worker's log has the details
+            logger.exception("Build %s: the registry question %r could not be answered", self.build.pk, message)
+            reply["error"] = f"ImageHub could not answer: {error}"
+        self._command(reply)
+
+    def _assign_channels(self, names: list[str]) -> None:
+        try:
+            assigned, problems = channels.on_build_succeeded(self.build, names)
+        except Exception as error:  # the build itself went well: say so, and keep its status
+            logger.exception("Build %s: its channels could not be assigned", self.build.pk)
+            self.sink.line("", "", "error", f"ImageHub could not assign this build's channels: {error}")
+            return
+        for channel in assigned:
+            self.sink.line("", "", "say", f'Channel "{channel.name}" of {self.build.template.name} now points at '
+                                          "this build.")
+        for problem in problems:
+            self.sink.line("", "", "error", problem)
 
     def _report_crash(self, stderr) -> None:
         stderr.seek(0, os.SEEK_END)
@@ -320,6 +358,13 @@ class BuildProcess:
             for data in result.get("artifacts", []):
                 records.append(artifact_record(self.build, result, data, workdir, store))
         Artifact.objects.bulk_create(records)
+        if records:
+            try:
+                lineage.record_build(self.build)
+            except Exception as error:  # the images exist all the same: say so, and keep the build's status
+                logger.exception("Build %s: the lineage of its images could not be recorded", self.build.pk)
+                self.sink.line("", "", "error", f"ImageHub could not record the lineage of this build's images: "
+                                                f"{error}")
 
 
 def _strings(value: Any) -> list[str]:
@@ -363,52 +408,3 @@ def _variable_arguments(build: Build, sensitive: dict) -> list[list[str]]:
 def _first_error(outcome: Outcome) -> str:
     errors = [f"{result['name']}: {result['error']}" for result in outcome.results if result.get("error")]
     return "\n".join(errors)
-
-
-def artifact_record(build: Build, result: dict, data: dict, workdir: Path, store: Path, *,
-                    move: bool = True) -> Artifact:
-    """The Artifact of `data` (as builds.engine.supervised reports it) made by `result`'s build; its files are
-    moved (copied when not `move`, or from outside `workdir`) into `store` with their sizes and sums."""
-    state = data.get("state") or {}
-    region_ids = state.get("amis") if isinstance(state.get("amis"), dict) else _region_ids(data.get("id", ""))
-    source_ami = state.get("source_ami")
-    source_image = source_ami.get("id", "") if isinstance(source_ami, dict) else ""
-    files = [_keep_file(build, path, workdir, store, move) for path in data.get("files", [])]
-    return Artifact(build=build, source=result["name"], builder_type=result.get("type", ""),
-                    builder_id=data.get("builder_id", "")[:200], artifact_id=data.get("id", ""),
-                    description=data.get("description", ""), region_ids=region_ids or {}, files=files,
-                    source_image_id=source_image[:200], metadata=state)
-
-
-def _region_ids(artifact_id: str) -> dict[str, str]:
-    """{"us-east-1": "ami-1"} from Packer's "us-east-1:ami-1,eu-west-1:ami-2"; {} for other ids."""
-    pairs = [part.split(":", 1) for part in artifact_id.split(",") if part.count(":") == 1]
-    if not pairs or len(pairs) != len(artifact_id.split(",")):
-        return {}
-    return {region: image for region, image in pairs if region and image}
-
-
-def _keep_file(build: Build, path: str, workdir: Path, store: Path, move: bool) -> dict[str, Any]:
-    """Move (from the working directory) or copy a file into the artifact store; describe it."""
-    source = Path(path) if os.path.isabs(path) else workdir / path
-    name = Path(path).name
-    if not source.is_file():
-        return {"name": name, "size": None, "sha256": "", "path": "", "original": path}
-    directory = store / str(build.pk)
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / name
-    counter = 1
-    while target.exists():
-        counter += 1
-        target = directory / f"{counter}-{name}"
-    if move and source.resolve().is_relative_to(workdir.resolve()):
-        shutil.move(source, target)
-    else:
-        shutil.copy2(source, target)
-    digest = hashlib.sha256()
-    with target.open("rb") as stream:
-        while chunk := stream.read(HASH_CHUNK):
-            digest.update(chunk)
-    return {"name": name, "size": target.stat().st_size, "sha256": digest.hexdigest(),
-            "path": str(target.relative_to(store)), "original": path}
-

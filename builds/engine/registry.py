@@ -19,6 +19,8 @@ Upstream releases the schemas match:
   post-processors (``shell-local`` from packer-plugin-sdk v0.6.10).
 * github.com/hashicorp/amazon v1.8.2, github.com/hashicorp/docker v1.1.4,
   github.com/hashicorp/ansible v1.1.6, github.com/hashicorp/vagrant v1.1.7.
+* ImageHub's own ``imagehub-image`` data source, which no upstream plugin
+  defines: it is listed, like Packer's core types, without a source.
 
 Arguments the template language handles for every block of a kind, which are
 therefore in no plugin schema:
@@ -139,6 +141,7 @@ _ENTRIES: tuple[_Entry, ...] = (
         f"{_ENGINE}.datasources.amazon.parameterstore.config",
         False,
     ),
+    _Entry("data", "imagehub-image", None, f"{_ENGINE}.datasources.imagehub.image.config", False),
 )
 
 _BY_KEY: dict[tuple[str, str], _Entry] = {(e.kind, e.type_name): e for e in _ENTRIES}
@@ -220,6 +223,7 @@ IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("data", "amazon-ami"): f"{_ENGINE}.datasources.amazon.ami.datasource:AmazonAmiDataSource",
     ("data", "amazon-parameterstore"):
         f"{_ENGINE}.datasources.amazon.parameterstore.datasource:AmazonParameterStoreDataSource",
+    ("data", "imagehub-image"): f"{_ENGINE}.datasources.imagehub.image.datasource:ImagehubImageDataSource",
 }
 
 

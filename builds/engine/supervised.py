@@ -4,12 +4,19 @@
 directory. It reads one JSON request line on stdin::
 
     {"var_files": [...], "vars": [[name, text], ...], "only": [...], "except": [...],
-     "on_error": "cleanup", "ledger_dir": "...", "parallel": 0}
+     "on_error": "cleanup", "ledger_dir": "...", "parallel": 0, "registry": "supervisor"}
 
 then commands, one JSON object a line: ``{"t": "cancel", "reason": "..."}``
 cancels the builds (cleanup runs), ``{"t": "continue"}`` ends a breakpoint's
-pause. When stdin closes (the supervisor died) the builds are cancelled, so
-their cleanup still runs.
+pause, ``{"t": "registry-reply", "id", "result"}`` (or ``"error"``) answers
+a registry question. When stdin closes (the supervisor died) the builds are
+cancelled, so their cleanup still runs.
+
+With ``"registry": "supervisor"`` the image registry
+(:mod:`builds.engine.imageregistry`: the ``imagehub-image`` data source, the
+builders' source image checks) is the supervisor, asked with
+``{"t": "registry", "id", "op": "channel_image" | "check_source", "args": {...}}``;
+without it, the environment's (``IMAGEHUB_URL``).
 
 It writes one JSON object a line on stdout, in the order things happen:
 
@@ -19,6 +26,9 @@ It writes one JSON object a line on stdout, in the order things happen:
 - ``{"t": "pause", "build", "note"}``: a breakpoint waits for ``continue``;
 - ``{"t": "resume", "build"}``: the pause is over;
 - ``{"t": "ledger", "id"}``: a build run's id in the resource ledger;
+- ``{"t": "registry", "id", "op", "args"}``: a registry question (above);
+- ``{"t": "channels", "names": [...]}``: the channels the builds'
+  ``hcp_packer_registry`` blocks name, for the supervisor to assign on success;
 - ``{"t": "result", "name", "type", "error", "cancelled", "started", "finished",
   "artifacts": [{"builder_id", "id", "files", "description", "state"}],
   "cleanup_failures": [{"step", "error"}]}``: one build ended;
@@ -36,7 +46,9 @@ import time
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+from builds.engine import imageregistry
 from builds.engine.cancel import CancelToken
+from builds.engine.imageregistry import ImageRegistry, RegistryRefusal
 from builds.engine.ledger import FileLedger
 from builds.engine.ui import ERROR, MACHINE, SAY, Line, StepEvent
 
@@ -121,7 +133,52 @@ class ReportingLedger(FileLedger):
         self.report(build_id)
 
 
-def read_commands(stdin: BinaryIO, cancel: CancelToken, interaction: SupervisedInteraction) -> None:
+class SupervisorRegistry(ImageRegistry):
+    """The image registry as the supervisor answers it: each question a message, each answer a command."""
+
+    def __init__(self, writer: Writer, cancel: CancelToken):
+        self.writer = writer
+        self.cancel = cancel
+        self._lock = threading.Lock()
+        self._next = 0
+        self._waiting: dict[int, tuple[threading.Event, list[dict[str, Any]]]] = {}
+
+    def channel_image(self, template: str, channel: str, region: str) -> dict[str, Any]:
+        return self._ask("channel_image", {"template": template, "channel": channel, "region": region})
+
+    def check_source(self, image_id: str, region: str) -> None:
+        self._ask("check_source", {"image_id": image_id, "region": region})
+
+    def _ask(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self._next += 1
+            ident = self._next
+            answered, reply = threading.Event(), []
+            self._waiting[ident] = (answered, reply)
+        try:
+            self.writer.send({"t": "registry", "id": ident, "op": op, "args": args})
+            while not answered.wait(0.2):
+                if self.cancel.cancelled or self.writer.broken:
+                    raise RegistryRefusal("The build stopped before ImageHub answered.")
+        finally:
+            with self._lock:
+                self._waiting.pop(ident, None)
+        if reply[0].get("error"):
+            raise RegistryRefusal(str(reply[0]["error"]))
+        result = reply[0].get("result")
+        return result if isinstance(result, dict) else {}
+
+    def answer(self, reply: dict[str, Any]) -> None:
+        """Hand the supervisor's ``registry-reply`` to the question waiting for it."""
+        with self._lock:
+            waiting = self._waiting.get(reply.get("id"))
+        if waiting is not None:
+            waiting[1].append(reply)
+            waiting[0].set()
+
+
+def read_commands(stdin: BinaryIO, cancel: CancelToken, interaction: SupervisedInteraction,
+                  registry: SupervisorRegistry | None = None) -> None:
     """Act on the supervisor's commands until stdin closes, then cancel (the supervisor is gone)."""
     for raw in stdin:
         try:
@@ -132,6 +189,8 @@ def read_commands(stdin: BinaryIO, cancel: CancelToken, interaction: SupervisedI
             cancel.cancel(command.get("reason") or "Build was cancelled.")
         elif command.get("t") == "continue":
             interaction.resume()
+        elif command.get("t") == "registry-reply" and registry is not None:
+            registry.answer(command)
     cancel.cancel(EXIT_REASON_SUPERVISOR_GONE)
 
 
@@ -172,6 +231,7 @@ def run(request: dict[str, Any], writer: Writer, cancel: CancelToken, interactio
                      "error": f"The template cannot be built: {first.summary}. {first.detail}".strip()})
         return "failed"
     types = {prepared.name: prepared.source.type for prepared in builds}
+    _report_channels(config, builds, writer)
 
     def on_step(event: StepEvent) -> None:
         writer.send({"t": "step", "build": event.build, "step": event.step, "phase": event.phase,
@@ -215,13 +275,27 @@ def run(request: dict[str, Any], writer: Writer, cancel: CancelToken, interactio
     return status
 
 
+def _report_channels(config, builds: list, writer: Writer) -> None:
+    """Tell the supervisor which channels the builds' ``hcp_packer_registry`` blocks name."""
+    from builds.engine.hcl.registry_block import registry_channels
+
+    names, problems = registry_channels(config, [prepared.build for prepared in builds])
+    for problem in problems:
+        writer.say(f"hcp_packer_registry: {problem} No channel is assigned from it.", error=True)
+    if names:
+        writer.send({"t": "channels", "names": names})
+
+
 def main() -> int:
     """Run the request read from stdin; return 0 when every build succeeded, 1 otherwise."""
     writer = Writer(sys.stdout.buffer)
     request = json.loads(sys.stdin.buffer.readline() or b"{}")
     cancel = CancelToken()
     interaction = SupervisedInteraction(writer, cancel)
-    threading.Thread(target=read_commands, args=(sys.stdin.buffer, cancel, interaction),
+    registry = SupervisorRegistry(writer, cancel) if request.get("registry") == "supervisor" else None
+    if registry is not None:
+        imageregistry.install(registry)
+    threading.Thread(target=read_commands, args=(sys.stdin.buffer, cancel, interaction, registry),
                      name="supervisor commands", daemon=True).start()
     return 0 if run(request, writer, cancel, interaction) == "succeeded" else 1
 

@@ -75,3 +75,48 @@ def test_a_template_the_catalog_refuses_still_builds_unrecorded(tmp_path, monkey
 
     assert "this build is not recorded" in capsys.readouterr().err
     assert Build.objects.count() == 0
+
+
+CONSUMER = """
+data "imagehub-image" "base" {
+  template = "golden-base"
+  channel  = "production"
+  region   = "us-east-1"
+}
+
+source "file" "base" {
+  content = "${data.imagehub-image.base.id}"
+  target  = "base.txt"
+}
+
+build {
+  sources = ["source.file.base"]
+}
+"""
+
+
+def test_a_recorded_build_reads_channels_from_the_database_and_records_the_image_it_took(
+        tmp_path, monkeypatch, quick_worker, make_template, make_ami_build, builder, image_of, capsys):
+    from builds import channels, revocation
+    from builds.channel_models import ImageUse
+
+    version = make_template("golden-base", {"main.pkr.hcl": TEMPLATE})
+    base = make_ami_build(version, "ami-0ubuntu0000000001")
+    channels.assign(version.template, "production", base, builder)
+    directory = tmp_path / "consumer"
+    directory.mkdir()
+    (directory / "main.pkr.hcl").write_text(CONSUMER)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("IMAGEHUB_URL", raising=False)
+
+    assert cli.main(["build", "--record", "-color=false", str(directory)]) == 0
+
+    assert (tmp_path / "base.txt").read_text() == image_of(base).image_id
+    recorded = Build.objects.get(template__name="consumer")
+    assert ImageUse.objects.get(build=recorded).image == image_of(base)
+
+    revocation.revoke(image_of(base), builder, "CVE-2026-0001")
+    assert cli.main(["build", "--record", "-color=false", str(directory)]) == 1
+    captured = capsys.readouterr()
+    shown = " ".join((captured.out + captured.err).split())  # diagnostics are wrapped to the terminal's width
+    assert "CVE-2026-0001" in shown and 'that channel "production" of golden-base points at' in shown

@@ -97,3 +97,74 @@ def test_a_template_that_cannot_be_built_ends_with_the_reason(tmp_path):
     last = json.loads(out.splitlines()[-1])
     assert last["t"] == "done" and last["status"] == "failed"
     assert last["error"].startswith("The template cannot be built: ")
+
+
+REGISTRY_TEMPLATE = """
+data "imagehub-image" "base" {
+  template = "golden-base"
+  channel  = "production"
+  region   = "us-east-1"
+}
+
+source "null" "web" {
+  communicator = "none"
+}
+
+build {
+  hcp_packer_registry {
+    bucket_name = "web"
+    channels    = ["dev", "qa"]
+  }
+  sources = ["source.null.web"]
+
+  provisioner "shell-local" {
+    inline = ["echo starting from ${data.imagehub-image.base.id} of build ${data.imagehub-image.base.build_id}"]
+  }
+}
+"""
+
+
+def start_registry_build(directory: Path) -> subprocess.Popen:
+    (directory / "main.pkr.hcl").write_text(REGISTRY_TEMPLATE)
+    child = subprocess.Popen([sys.executable, "-m", "builds.engine.supervised"], cwd=directory,
+                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin",
+                                  "IMAGEHUB_URL": "http://127.0.0.1:9"},  # ignored: the supervisor answers
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    request = {"ledger_dir": str(directory / "ledger"), "registry": "supervisor"}
+    child.stdin.write(json.dumps(request).encode() + b"\n")
+    child.stdin.flush()
+    return child
+
+
+def reply(child: subprocess.Popen, message: dict) -> None:
+    child.stdin.write(json.dumps(message).encode() + b"\n")
+    child.stdin.flush()
+
+
+def test_the_image_registry_is_the_supervisor_and_the_build_reports_its_channels(tmp_path):
+    child = start_registry_build(tmp_path)
+    [question] = [m for m in messages_until(child, lambda m: m["t"] == "registry") if m["t"] == "registry"]
+
+    assert question["op"] == "channel_image"
+    assert question["args"] == {"template": "golden-base", "channel": "production", "region": "us-east-1"}
+    reply(child, {"t": "registry-reply", "id": question["id"], "result": {"id": "ami-0base", "build_id": 7}})
+    messages = messages_until(child, lambda message: message["t"] == "done")
+    child.stdin.close()
+
+    assert child.wait(10) == 0
+    assert {"t": "channels", "names": ["dev", "qa"]} in messages
+    assert "starting from ami-0base of build 7" in [m.get("text") for m in messages]
+
+
+def test_a_refusal_of_the_supervisor_stops_the_build_before_it_starts_with_the_reason(tmp_path):
+    child = start_registry_build(tmp_path)
+    [question] = [m for m in messages_until(child, lambda m: m["t"] == "registry") if m["t"] == "registry"]
+
+    reply(child, {"t": "registry-reply", "id": question["id"], "error": "The image ami-0base is revoked: CVE."})
+    messages = messages_until(child, lambda message: message["t"] == "done")
+    child.stdin.close()
+
+    assert child.wait(10) == 1
+    assert messages[-1]["status"] == "failed"
+    assert "data.imagehub-image.base: The image ami-0base is revoked: CVE." in messages[-1]["error"]
+    assert not [m for m in messages if m["t"] == "step"]

@@ -66,7 +66,9 @@ class DockerBuilder(Builder):
         return steps
 
     def artifact(self, state: DockerState) -> Artifact | None:
-        generated = {"generated_data": dict(state.generated)}
+        generated = {"generated_data": dict(state.generated),
+                     "source_image": {"id": state.generated.get("SourceImageSha256", ""), "name": self.settings.image,
+                                      "digest": state.generated.get("SourceImageDigest", "")}}
         if self.settings.commit:
             return ImportArtifact(BUILDER_ID_IMPORT, id=state.image_id, state=generated, driver=state.driver())
         if self.settings.export_path:

@@ -1,10 +1,12 @@
-"""StepPull: pull the source image (unless ``pull = false``) and record its id and digest."""
+"""StepPull: pull the source image (unless ``pull = false``) and record its id and digest; an image the ImageHub
+registry knows to be revoked stops the build here."""
 
 from __future__ import annotations
 
 from builds.engine.builders.docker.driver import DockerError
 from builds.engine.builders.docker.settings import DockerSettings
 from builds.engine.builders.docker.state import DockerState
+from builds.engine.imageregistry import RegistryRefusal, current
 from builds.engine.steps import Action, StepError
 
 NO_DIGEST = ("Error determining source Docker image digest; this image may not have been pushed yet, which "
@@ -35,6 +37,12 @@ class StepPull:
             except DockerError as exc:
                 raise StepError(str(exc)) from exc
         self._store_source_image_info(state)
+        image_id = state.generated.get("SourceImageSha256", "")
+        if image_id:
+            try:
+                current().check_source(image_id, "")
+            except RegistryRefusal as exc:
+                raise StepError(str(exc)) from None
         return Action.CONTINUE
 
     def _store_source_image_info(self, state: DockerState) -> None:

@@ -1,5 +1,6 @@
 """StepSourceAMIInfo: find the source AMI (``source_ami`` and/or ``source_ami_filter``) and remember it,
-with its name, owner, creation date and tags for the build's template data and the artifact's lineage."""
+with its name, owner, creation date and tags for the build's template data and the artifact's lineage;
+an AMI the ImageHub registry knows to be revoked stops the build here, before anything is made."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from builds.engine.builders.amazon.common.filters import ec2_filters, most_recen
 from builds.engine.builders.amazon.common.resources import AWS_ERRORS
 from builds.engine.builders.amazon.common.run_settings import AmiFilter
 from builds.engine.builders.amazon.state import AmazonState
+from builds.engine.imageregistry import RegistryRefusal, current
 from builds.engine.steps import Action
 
 
@@ -49,6 +51,10 @@ class StepSourceAMIInfo:
                                     "search, or set most_recent to true.")
         image = most_recent(images) if self.ami_filter.most_recent else images[0]
         state.ui.message(f"Found Image ID: {image['ImageId']}")
+        try:
+            current().check_source(image["ImageId"], state.region)
+        except RegistryRefusal as exc:
+            raise step_error(state, str(exc)) from None
         if self.enhanced_networking:
             self._check_enhanced_networking(state, image)
         state.source_image = image

@@ -56,3 +56,27 @@ def test_enhanced_networking_needs_an_hvm_source_unless_the_ami_is_declared_hvm(
     with pytest.raises(StepError, match="AMIVirtType 'paravirtual' is not HVM"):
         StepSourceAMIInfo(paravirtual, AmiFilter(), True, "paravirtual").run(fresh)
     StepSourceAMIInfo(paravirtual, AmiFilter(), True, "hvm").run(fresh)
+
+
+def test_a_source_ami_the_registry_refuses_stops_the_build_with_its_reason(fresh):
+    from builds.engine import imageregistry
+    from builds.engine.imageregistry import ImageRegistry, RegistryRefusal
+
+    class Refusing(ImageRegistry):
+        checked: list = []
+
+        def channel_image(self, template, channel, region):
+            raise AssertionError("not asked")
+
+        def check_source(self, image_id, region):
+            self.checked.append((image_id, region))
+            raise RegistryRefusal(f"The source image {image_id} is revoked: CVE-1.")
+
+    registry = Refusing()
+    imageregistry.install(registry)
+    try:
+        with pytest.raises(StepError, match=f"^The source image {SOURCE_AMI} is revoked: CVE-1.$"):
+            StepSourceAMIInfo(SOURCE_AMI, AmiFilter(), False, "").run(fresh)
+    finally:
+        imageregistry.install(None)
+    assert registry.checked == [(SOURCE_AMI, "us-east-1")]

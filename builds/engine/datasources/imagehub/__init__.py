@@ -1,0 +1,1 @@
+"""ImageHub's own data sources: images from its registry's channels."""

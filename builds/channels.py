@@ -42,6 +42,10 @@ class ImageRefused(RegistryRefusal):
     (the engine's registry refusal, so the engine reports it as it reports any other)."""
 
 
+class ImageRevoked(ImageRefused):
+    """The image asked for is revoked."""
+
+
 def _require(user, permission: str, action: str) -> None:
     if user is None or not user.has_perm(permission):
         raise PermissionDenied(f"Your account may not {action}; ask an administrator for the builder role.")
@@ -168,7 +172,7 @@ def channel_image(template_reference: str, name: str, region: str = "") -> tuple
                            f'several regions ({", ".join(regions)}): say which with region = "...".')
     image = matching[0]
     if image.is_revoked():
-        raise ImageRefused(f'The image {image.image_id} that channel "{name}" of {template.name} points at '
+        raise ImageRevoked(f'The image {image.image_id} that channel "{name}" of {template.name} points at '
                            f"(build #{channel.build_id}) is revoked{_revocation(image)}. Assign a build whose "
                            "image is not revoked to the channel, or restore the image.")
     return image, channel
@@ -180,7 +184,7 @@ def check_source_image(image_id: str, region: str = "") -> None:
         "revoked_by", "template").first()
     if revoked is not None:
         what = f"{revoked.template.name} build #{revoked.build_id}, " if revoked.template_id else ""
-        raise ImageRefused(f"The source image {image_id} ({what}{region or 'no region'}) is revoked"
+        raise ImageRevoked(f"The source image {image_id} ({what}{region or 'no region'}) is revoked"
                            f"{_revocation(revoked)}. A build may not start from a revoked image: use "
                            "another source image.")
 

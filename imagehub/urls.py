@@ -12,5 +12,6 @@ urlpatterns = [
     path("account/password/", accounts.password_change, name="password_change"),
     path("templates/", include("imagehub.catalog_urls")),
     path("builds/", include("builds.urls")),
+    path("api/v1/", include("builds.api_urls")),
     path("admin/", admin.site.urls),
 ]

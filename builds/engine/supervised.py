@@ -56,23 +56,64 @@ EXIT_REASON_SUPERVISOR_GONE = "Build was cancelled: the worker running it stoppe
 
 
 class Writer:
-    """Writes JSON lines to the supervisor; thread-safe; once the supervisor is gone, writes are dropped."""
+    """Writes JSON lines to the supervisor, in the order sent, from any thread; once the supervisor is gone,
+    writes are dropped.
+
+    A thread of its own writes whatever was sent while it wrote last, in one
+    write: a quiet build's line goes out at once, and a build printing
+    thousands of lines a second costs a write (and a wakeup of the
+    supervisor) per few hundred lines instead of one per line. At most
+    MAX_PENDING messages wait; a sender beyond that waits for the writes, so
+    a stalled supervisor holds the build back instead of filling memory.
+    `close` returns once everything sent is written.
+    """
+
+    MAX_PENDING = 4096
 
     def __init__(self, out: BinaryIO):
         self.out = out
-        self._lock = threading.Lock()
         self.broken = False
+        self._pending: list[bytes] = []
+        self._changed = threading.Condition()
+        self._closing = False
+        self._thread = threading.Thread(target=self._write_pending, name="supervisor output", daemon=True)
+        self._thread.start()
 
     def send(self, message: dict[str, Any]) -> None:
         data = json.dumps(message, default=str).encode("utf-8", "surrogatepass") + b"\n"
-        with self._lock:
+        with self._changed:
+            while len(self._pending) >= self.MAX_PENDING and not self.broken:
+                self._changed.wait()
             if self.broken:
                 return
+            self._pending.append(data)
+            if len(self._pending) == 1:  # the writing thread may be waiting for it
+                self._changed.notify_all()
+
+    def close(self) -> None:
+        """Return once every message sent is written (or the supervisor is gone)."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        self._thread.join()
+
+    def _write_pending(self) -> None:
+        while True:
+            with self._changed:
+                while not self._pending and not self._closing:
+                    self._changed.wait()
+                if not self._pending:
+                    return
+                data, self._pending = b"".join(self._pending), []
+                self._changed.notify_all()  # senders waiting for room
             try:
                 self.out.write(data)
                 self.out.flush()
             except (BrokenPipeError, ValueError, OSError):
-                self.broken = True  # the cleanup still runs; its output has nowhere to go
+                with self._changed:
+                    self.broken = True  # the cleanup still runs; its output has nowhere to go
+                    self._pending.clear()
+                    self._changed.notify_all()
 
     def say(self, text: str, build: str = "", error: bool = False) -> None:
         """A line of the run itself (not of a build's steps), as the CLI prints its summary."""
@@ -297,7 +338,10 @@ def main() -> int:
         imageregistry.install(registry)
     threading.Thread(target=read_commands, args=(sys.stdin.buffer, cancel, interaction, registry),
                      name="supervisor commands", daemon=True).start()
-    return 0 if run(request, writer, cancel, interaction) == "succeeded" else 1
+    try:
+        return 0 if run(request, writer, cancel, interaction) == "succeeded" else 1
+    finally:
+        writer.close()
 
 
 if __name__ == "__main__":

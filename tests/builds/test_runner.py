@@ -254,3 +254,19 @@ build {
 ])
 def test_values_become_var_text_the_engine_reads_back(value, text):
     assert runner.variable_text(value) == text
+
+
+def test_the_child_messages_of_a_read_are_decoded_in_order():
+    raws = [b'{"t": "line", "text": "one"}', b'{"t": "step", "step": "StepConnect"}', b'{"t": "line", "text": "two"}']
+
+    assert runner.decode_messages(raws) == [{"t": "line", "text": "one"}, {"t": "step", "step": "StepConnect"},
+                                            {"t": "line", "text": "two"}]
+    assert runner.decode_messages([]) == []
+
+
+@pytest.mark.parametrize("stray", [b"Traceback (most recent call last):", b"42", b"", b"1, 2", b'"quoted"'])
+def test_stray_output_among_the_child_messages_comes_as_text_in_its_place(stray):
+    raws = [b'{"t": "line", "text": "before"}', stray, b'{"t": "line", "text": "after"}']
+
+    assert runner.decode_messages(raws) == [{"t": "line", "text": "before"}, stray.decode(),
+                                            {"t": "line", "text": "after"}]

@@ -1,12 +1,16 @@
 """Tests of the engine run under a supervising process: JSON lines out, cancel and continue in."""
 
+import io
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+
+from builds.engine import supervised
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -168,3 +172,66 @@ def test_a_refusal_of_the_supervisor_stops_the_build_before_it_starts_with_the_r
     assert messages[-1]["status"] == "failed"
     assert "data.imagehub-image.base: The image ami-0base is revoked: CVE." in messages[-1]["error"]
     assert not [m for m in messages if m["t"] == "step"]
+
+
+def test_the_writer_writes_every_message_in_order_by_the_time_it_closes():
+    out = io.BytesIO()
+    writer = supervised.Writer(out)
+    for number in range(2000):
+        writer.send({"t": "line", "text": str(number)})
+    writer.close()
+
+    assert [json.loads(raw)["text"] for raw in out.getvalue().splitlines()] == [str(n) for n in range(2000)]
+
+
+class StalledOutput(io.BytesIO):
+    """A supervisor that stops reading until `release` is set."""
+
+    def __init__(self):
+        super().__init__()
+        self.release = threading.Event()
+
+    def write(self, data: bytes) -> int:
+        self.release.wait(10)
+        return super().write(data)
+
+
+def test_a_sender_waits_while_the_supervisor_reads_nothing_so_memory_stays_bounded(monkeypatch):
+    monkeypatch.setattr(supervised.Writer, "MAX_PENDING", 10)
+    out = StalledOutput()
+    writer = supervised.Writer(out)
+    sent = []
+
+    def send_many():
+        for number in range(100):
+            writer.send({"t": "line", "text": str(number)})
+            sent.append(number)
+
+    sender = threading.Thread(target=send_many, daemon=True)
+    sender.start()
+    time.sleep(0.3)
+
+    assert sender.is_alive() and len(sent) <= 2 * supervised.Writer.MAX_PENDING + 1
+    out.release.set()
+    sender.join(10)
+    writer.close()
+    assert len(out.getvalue().splitlines()) == 100
+
+
+class GoneSupervisor(io.BytesIO):
+    def write(self, data: bytes) -> int:
+        raise BrokenPipeError
+
+
+def test_once_the_supervisor_is_gone_messages_are_dropped_without_waiting(monkeypatch):
+    monkeypatch.setattr(supervised.Writer, "MAX_PENDING", 2)
+    writer = supervised.Writer(GoneSupervisor())
+    writer.send({"t": "line", "text": "lost"})
+    deadline = time.monotonic() + 5
+    while not writer.broken and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    for number in range(50):
+        writer.send({"t": "line", "text": str(number)})
+    writer.close()
+    assert writer.broken

@@ -15,6 +15,7 @@ from typing import Any
 
 from builds.engine.commands.console import format_value, go_quote
 from builds.engine.commands.inspect import summarize
+from builds.engine.gcpause import paused_gc
 from builds.engine.hcl import ast
 from builds.engine.hcl.config import Config, load_config_from_texts
 from builds.engine.hcl.diagnostics import Diagnostic, Range
@@ -53,18 +54,34 @@ def check(files: Mapping[str, str]) -> Check:
 
     A variable without a default is not a problem here, unlike in `packer
     validate`: its value is given when a build starts (the summary marks it
-    required).
+    required). The cyclic garbage collector is paused throughout, not only
+    while loading: a collection between the steps would walk the whole parsed
+    tree, which reference counting frees anyway once the check returns.
     """
-    config = load(files)
-    found = [d for d in validate(config) if not _is_unset_variable(d)]
-    ordered = sorted(found, key=_position)
-    summary = describe(config) if config.template is not None and config.context is not None else None
+    with paused_gc():
+        config = load(files)
+        found = [d for d in validate(config) if not _is_unset_variable(d)]
+        ordered = sorted(found, key=_position)
+        summary = describe(config) if config.template is not None and config.context is not None else None
+        release(config)
     return Check(
         diagnostics=[diagnostic_data(d) for d in ordered[:MAX_DIAGNOSTICS]],
         error_count=sum(1 for d in found if d.is_error),
         warning_count=sum(1 for d in found if not d.is_error),
         summary=summary,
     )
+
+
+def release(config: Config) -> None:
+    """Break the engine's context's reference to itself, so the config is freed as soon as it is dropped.
+
+    The evaluation context keeps a bound method of its own in its function
+    context; without this, every loaded template waits, whole, for the cyclic
+    garbage collector (about 2,300 objects for 216 lines), whose passes then
+    cost the server tens of milliseconds. Call it only when done with `config`.
+    """
+    if config.context is not None:
+        config.context.function_context = None
 
 
 def _is_unset_variable(diagnostic: Diagnostic) -> bool:

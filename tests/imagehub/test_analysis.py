@@ -1,5 +1,6 @@
 """Tests of the engine's reading of a file set for the dashboard: checks, summaries and formatting."""
 
+import gc
 import os
 from pathlib import Path
 
@@ -77,3 +78,10 @@ def test_format_of_text_that_does_not_parse_gives_the_syntax_errors():
 def test_json_templates_are_not_formatted():
     result = analysis.format_file("a.pkr.json", "{}")
     assert result.text is None and "only .pkr.hcl and .pkrvars.hcl" in result.message
+
+
+def test_a_check_leaves_nothing_for_the_cyclic_garbage_collector():
+    gc.collect()
+    found = analysis.check({"main.pkr.hcl": BENCH_TEMPLATE.read_text()})
+    assert found.is_valid and found.summary["sources"]
+    assert gc.collect() == 0

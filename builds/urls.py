@@ -2,13 +2,21 @@
 
 from django.urls import path
 
-from builds import action_views, download_views, views
+from builds import action_views, download_views, image_actions, image_views, views
 
 app_name = "builds"
 
 urlpatterns = [
     path("", views.build_list, name="build_list"),
     path("templates/<slug:slug>/", views.template_builds, name="template_builds"),
+    path("templates/<slug:slug>/images/", image_views.template_images, name="template_images"),
+    path("templates/<slug:slug>/channels/", image_actions.channel_assign, name="channel_assign"),
+    path("templates/<slug:slug>/channels/<str:name>/rollback/", image_actions.channel_rollback,
+         name="channel_rollback"),
+    path("templates/<slug:slug>/channels/<str:name>/follow/", image_actions.channel_follow, name="channel_follow"),
+    path("images/<int:pk>/", image_views.image_detail, name="image_detail"),
+    path("images/<int:pk>/revoke/", image_actions.image_revoke, name="image_revoke"),
+    path("images/<int:pk>/restore/", image_actions.image_restore, name="image_restore"),
     path("start/<slug:slug>/<int:number>/", action_views.build_start, name="build_start"),
     path("<int:pk>/", views.build_detail, name="build_detail"),
     path("<int:pk>/cancel/", action_views.build_cancel, name="build_cancel"),

@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from builds import charts, services
+from builds import charts, lineage, services
 from builds.filters import BuildFilterForm
+from builds.image_status import statuses
+from builds.lineage_models import ImageNode
 from builds.models import SENSITIVE_MASK, Artifact, Build
 from builds.routing import log_socket_path
 from imagehub import analysis
@@ -125,6 +127,7 @@ def summary_context(request: HttpRequest, build: Build) -> dict:
         "build": build,
         "timeline": timeline,
         "artifacts": list(build.artifacts.all()),
+        "images": build_images(build),
         "queue_position": services.queue_position(build) if build.status == Build.Status.QUEUED else None,
         "may_control": user.has_perm(CONTROL_BUILDS),
         "may_start": user.has_perm(START_BUILDS),
@@ -132,6 +135,16 @@ def summary_context(request: HttpRequest, build: Build) -> dict:
         "latest_version": latest if latest and latest.pk != build.template_version_id else None,
         "refresh_url": reverse("builds:build_detail", args=[build.pk]),
     }
+
+
+def build_images(build: Build) -> list:
+    """The images `build` made, each with its status (current, outdated, revoked), by region."""
+    ids = list(ImageNode.objects.filter(build=build).order_by("region", "pk").values_list("pk", flat=True))
+    if not ids:
+        return []
+    every = lineage.nodes(lineage.with_ancestors(ids))
+    judged = statuses(every)
+    return [(every[pk], judged[pk]) for pk in ids]
 
 
 def _outcome(step, build: Build) -> str:

@@ -242,11 +242,12 @@ class LogSink:
             if final:
                 self._finish_open_steps()
             self._save(fields, final)
+        # The layer takes these while the next batch is stored; the final status waits for all of them.
         if messages:
-            broadcast.send(self.group, lines_event(messages))
+            broadcast.send(self.group, lines_event(messages), wait=False)
         if steps or fields or final:
             broadcast.send(self.group, status_message(self.status, self.current_step, self.last_seq,
-                                                      final=final, paused=self.paused))
+                                                      final=final, paused=self.paused), wait=final)
 
     def _record_step(self, source: str, name: str, phase: str, at: float, outcome: str) -> None:
         key = (source, name, phase)

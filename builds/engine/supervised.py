@@ -68,7 +68,7 @@ class Writer:
     `close` returns once everything sent is written.
     """
 
-    MAX_PENDING = 4096
+    MAX_PENDING = 256
 
     def __init__(self, out: BinaryIO):
         self.out = out

@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+import time
 
 import pytest
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -55,6 +56,49 @@ def test_messages_arrive_in_the_order_they_were_sent(server_loop):
 
     received = [on(server_loop, layer.receive(channel))["lines"][0]["seq"] for _ in range(50)]
     assert received == list(range(1, 51))
+
+
+def test_messages_sent_without_waiting_arrive_in_the_order_sent_and_a_waited_one_after_them(server_loop):
+    layer = get_channel_layer()
+    channel = on(server_loop, layer.new_channel())
+    on(server_loop, layer.group_add("build-10", channel))
+    slow_send = layer.group_send
+
+    async def uneven_group_send(group, message):  # later messages would overtake earlier ones if not kept in line
+        await asyncio.sleep(0.02 if message["lines"][0]["seq"] % 3 == 0 else 0)
+        await slow_send(group, message)
+
+    layer.group_send = uneven_group_send
+    try:
+        for seq in range(1, 31):
+            assert broadcast.send("build-10", {"type": "build.lines", "lines": [{"seq": seq}]}, wait=False)
+        assert broadcast.send("build-10", {"type": "build.lines", "lines": [{"seq": 31}]})
+        # The waited one was taken, so every message before it was too.
+        received = [on(server_loop, layer.receive(channel), timeout=0.5)["lines"][0]["seq"] for _ in range(31)]
+    finally:
+        layer.group_send = slow_send
+    assert received == list(range(1, 32))
+
+
+def test_a_sender_waits_for_room_when_the_layer_takes_nothing(server_loop, monkeypatch):
+    monkeypatch.setattr(broadcast, "SEND_TIMEOUT", 0.3)
+    layer = get_channel_layer()
+    stuck = asyncio.Event()
+
+    async def stuck_group_send(group, message):
+        await stuck.wait()
+
+    monkeypatch.setattr(layer, "group_send", stuck_group_send)
+    sent = [broadcast.send("build-11", {"type": "build.lines"}, wait=False) for _ in range(broadcast.MAX_WAITING)]
+    started = time.monotonic()
+
+    assert broadcast.send("build-11", {"type": "build.lines"}, wait=False) is False
+    assert time.monotonic() - started >= 0.3 and all(sent)
+    server_loop.call_soon_threadsafe(stuck.set)
+    deadline = time.monotonic() + 5
+    while broadcast._last_sent and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not broadcast._last_sent
 
 
 def test_without_a_server_the_in_memory_layer_is_not_used():

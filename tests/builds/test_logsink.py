@@ -27,7 +27,7 @@ def sent(monkeypatch):
     """The messages broadcast, each with the number of the build's lines stored when it was sent."""
     messages = []
 
-    def send(group, message):
+    def send(group, message, wait=True):
         messages.append((group, message, BuildLogLine.objects.count()))
         return True
 

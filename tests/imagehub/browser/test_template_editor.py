@@ -262,3 +262,24 @@ def test_large_files_and_long_lines_stay_responsive_and_are_checked_on_request(p
     page.get_by_role("button", name="Check without saving").click()
     expect(page.locator(".editor-status")).to_have_text("Valid")
     assert len(checks) == 1
+
+
+def test_without_javascript_the_plain_form_edits_and_saves(browser, dashboard, make_template):
+    make_template("No Script", {"main.pkr.hcl": MAIN})
+    context = browser.new_context(base_url=dashboard.base_url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/login/")
+        page.get_by_label("Username").fill(dashboard.username)
+        page.get_by_label("Password").fill(dashboard.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto("/templates/no-script/edit/")
+        expect(page.locator(".cm-editor")).to_have_count(0)
+        text = page.get_by_label("Text of main.pkr.hcl")
+        expect(text).to_be_visible()
+        text.fill(MAIN.replace("build {", "# Saved without JavaScript.\nbuild {"))
+        page.get_by_role("button", name="Save version").click()
+        expect(page.locator(".messages")).to_contain_text("Saved version 2 (valid).")
+        expect(page.locator("#file-main\\.pkr\\.hcl")).to_contain_text("# Saved without JavaScript.")
+    finally:
+        context.close()

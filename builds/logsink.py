@@ -46,6 +46,8 @@ STREAMS = frozenset(BuildLogLine.Stream.values)
 WAITING_BATCHES = 4  # batches a producer may be ahead of the database before it waits
 
 _LINES, _STEP, _FIELDS, _CLOSE = "lines", "step", "fields", "close"
+# The PostgreSQL types of a stored row's columns (see store_rows), as a binary COPY sends them.
+COPY_TYPES = ("int8", "int8", "timestamptz", "varchar", "varchar", "varchar", "text")
 
 
 def clean_text(text: str) -> str:
@@ -85,14 +87,16 @@ def _columns() -> tuple[str, str]:
 def store_rows(rows: list[tuple]) -> None:
     """Insert log lines, each (build pk, seq, time, source, step, stream, text), in the current transaction.
 
-    PostgreSQL gets them with COPY, about five times cheaper for this
-    process than an executemany INSERT; `time` is then a datetime, and for
-    SQLite its text as Django stores it.
+    PostgreSQL gets them with a binary COPY, about ten times cheaper for
+    this process than an executemany INSERT (and cheaper for the server
+    than COPY's text); `time` is then a datetime, and for SQLite its text as
+    Django stores it.
     """
     table, columns = _columns()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(COPY_TYPES)
                 for row in rows:
                     copy.write_row(row)
         else:

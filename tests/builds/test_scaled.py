@@ -50,18 +50,19 @@ def site(tmp_path):
         yield scaled
 
 
-async def watch(port: int, path: str, cookie: str) -> tuple[list[tuple[int, str, float]], dict | None]:
-    """Every line the websocket sends as (seq, text, arrival time), and the final status."""
+async def watch(port: int, path: str, cookie: str) -> tuple[list[tuple[int, str, float]], dict, dict | None]:
+    """Every line the websocket sends as (seq, text, arrival time), its times by seq, and the final status."""
     socket = await WebSocket.connect(port, path, cookie=cookie)
-    arrivals, final = [], None
+    arrivals, times, final = [], {}, None
     while (text := await socket.receive()) is not None:
         message = json.loads(text)
         if message["type"] == "build.lines":
             now = time.time()
             arrivals.extend((line["seq"], line["text"], now) for line in message["lines"])
+            times.update((line["seq"], line["time"]) for line in message["lines"])
         elif message["final"]:
             final = message
-    return arrivals, final
+    return arrivals, times, final
 
 
 def test_a_build_started_on_one_web_process_is_watched_live_on_the_other(site):
@@ -79,7 +80,7 @@ def test_a_build_started_on_one_web_process_is_watched_live_on_the_other(site):
     assert status == 302, site.logs()
     pk = int(headers["location"].rstrip("/").rsplit("/", 1)[1])
     try:
-        arrivals, final = asyncio.run(asyncio.wait_for(
+        arrivals, times, final = asyncio.run(asyncio.wait_for(
             watch(webs[1].port, f"/ws/builds/{pk}/log/", f"sessionid={browser.cookies['sessionid']}"), 120))
     except Exception as error:
         raise AssertionError(f"watching the build failed: {error!r}\n{site.logs()}")
@@ -98,8 +99,9 @@ def test_a_build_started_on_one_web_process_is_watched_live_on_the_other(site):
     burst = texts.index("1")
     assert ticks == sorted(ticks) and texts[burst:burst + BURST] == [str(n) for n in range(1, BURST + 1)]
     assert texts.index("done") > texts.index("tab\there, back\\slash, ünïcödé") > burst + BURST - 1
-    stored = site.query("SELECT seq, text FROM builds_buildlogline WHERE build_id = %s ORDER BY seq", (pk,))
-    assert stored == [(seq, text) for seq, text, _ in arrivals]
+    stored = site.query("SELECT seq, text, time FROM builds_buildlogline WHERE build_id = %s ORDER BY seq", (pk,))
+    assert [(seq, text) for seq, text, _ in stored] == [(seq, text) for seq, text, _ in arrivals]
+    assert all(abs(moment.timestamp() - times[seq]) < 1e-5 for seq, _, moment in stored)
     # Watched live: the first line reached the other web process's viewer while the build still ran.
     first_tick = arrivals[ticks[0]][2]
     assert first_tick < datetime.fromisoformat(record["finished_at"]).timestamp()

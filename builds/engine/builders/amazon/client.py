@@ -10,6 +10,11 @@ adds resources and S3 transfers, which the engine does not use, and importing
 it costs a tenth of a second at every start. The SDK's service models are
 large, so they are read with the cyclic garbage collector paused.
 
+Importing this module loads only botocore's exceptions: ``imagehub validate``
+checks amazon templates (regions included, from botocore's endpoint data)
+without the SDK's sessions, clients and HTTP stack, which cost a third of a
+second to import; they load when the first session is made.
+
 Behaviour follows the amazon plugin (github.com/hashicorp/amazon v1.8.2):
 
 * Credentials, first found wins: ``access_key``/``secret_key``/``token``;
@@ -41,22 +46,26 @@ made here.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import botocore.config
-import botocore.credentials
+import botocore
 import botocore.exceptions
-import botocore.loaders
-import botocore.session
 
 from builds.engine.gcpause import paused_gc
 from builds.engine.hcl.values import is_unknown
+
+if TYPE_CHECKING:
+    import botocore.config
+    import botocore.loaders
+    import botocore.session
 from builds.engine.plugins import Problem
 
 # The SDK's errors, for callers that must tell them apart (see :func:`error_code`).
@@ -146,6 +155,8 @@ def _env_number(env: Mapping[str, str], name: str) -> float | None:
 def _shared_loader() -> botocore.loaders.Loader:
     """One loader of botocore's service models for every session: reading the EC2 model takes most of the
     time a new client takes, and each session would otherwise read it again."""
+    import botocore.loaders
+
     return botocore.loaders.create_loader()
 
 
@@ -153,11 +164,13 @@ def _shared_loader() -> botocore.loaders.Loader:
 def known_regions() -> frozenset[str]:
     """Every region botocore knows EC2 in, across all partitions (aws, aws-cn, aws-us-gov, ...).
 
-    Read from botocore's endpoint data alone (a region of a partition with an EC2 endpoint there), as
-    ``Session.get_available_regions`` answers, without also reading the EC2 service model as it does.
+    Read from the endpoint data botocore ships (a region of a partition with an EC2 endpoint there), as
+    ``Session.get_available_regions`` answers, without importing the SDK's loaders or reading the EC2
+    service model as it does.
     """
     regions: set[str] = set()
-    for partition in _shared_loader().load_data("endpoints").get("partitions", []):
+    endpoints_file = Path(botocore.__file__).parent / "data" / "endpoints.json"
+    for partition in json.loads(endpoints_file.read_text(encoding="utf-8")).get("partitions", []):
         endpoints = partition.get("services", {}).get("ec2", {}).get("endpoints", {})
         regions.update(name for name in endpoints if name in partition.get("regions", {}))
     return frozenset(regions)
@@ -461,12 +474,16 @@ class AwsAccess:
     # -- internals ----------------------------------------------------------------------------
 
     def _client_config(self) -> botocore.config.Config:
+        import botocore.config
+
         return botocore.config.Config(
             retries={"total_max_attempts": self.max_retries + 1, "mode": "standard"},
             user_agent_extra=USER_AGENT,
         )
 
     def _botocore_session(self) -> botocore.session.Session:
+        import botocore.session
+
         session = botocore.session.Session(profile=self.profile or None)
         session.register_component("data_loader", _shared_loader())
         if self.shared_credentials_file:
@@ -504,6 +521,9 @@ class AwsAccess:
 
     def _assumed_session(self, base: botocore.session.Session, credentials: Any,
                          region: str | None) -> botocore.session.Session:
+        import botocore.credentials
+        import botocore.session
+
         role = self.assume_role
         assert role is not None
         sts_config = self._client_config()
@@ -526,22 +546,22 @@ class AwsAccess:
         core.register_component("data_loader", _shared_loader())
         if region:
             core.set_config_variable("region", region)
-        core.get_component("credential_provider").providers.insert(0, _FixedCredentials(assumed))
+        core.get_component("credential_provider").providers.insert(0, _fixed_credentials_provider(assumed))
         return core
 
 
-class _FixedCredentials(botocore.credentials.CredentialProvider):
-    """A credential provider that hands out credentials it was given (the assumed role's)."""
+def _fixed_credentials_provider(credentials: Any) -> Any:
+    """Return a credential provider that hands out ``credentials`` (the assumed role's)."""
+    import botocore.credentials
 
-    METHOD = "assume-role"
-    CANONICAL_NAME = "imagehub-assume-role"
+    class FixedCredentials(botocore.credentials.CredentialProvider):
+        METHOD = "assume-role"
+        CANONICAL_NAME = "imagehub-assume-role"
 
-    def __init__(self, credentials: Any):
-        super().__init__()
-        self._credentials = credentials
+        def load(self) -> Any:
+            return credentials
 
-    def load(self) -> Any:
-        return self._credentials
+    return FixedCredentials()
 
 
 def _encoded_authorization_message(exc: BaseException) -> str | None:

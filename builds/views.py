@@ -7,18 +7,18 @@ page's summary, which the live log re-fetches when the status changes.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from builds import charts, lineage, services
+from builds import charts, lineage, list_rows, services
 from builds.filters import BuildFilterForm
 from builds.image_status import statuses
 from builds.lineage_models import ImageNode
-from builds.models import SENSITIVE_MASK, Artifact, Build
+from builds.models import SENSITIVE_MASK, Build
 from builds.routing import log_socket_path
 from imagehub import analysis
 from imagehub.catalog_views import page_or_fragment
@@ -38,7 +38,6 @@ def listed_builds():
         Build.objects.select_related("template", "template_version", "requested_by")
         .only("status", "queued_at", "started_at", "finished_at", "current_step", "paused_at", "sources",
               "template__name", "template__slug", "template_version__number", "requested_by__username")
-        .prefetch_related(Prefetch("artifacts", queryset=Artifact.objects.only("id", "build_id")))
         .order_by("-queued_at", "-id")
     )
 
@@ -47,6 +46,7 @@ def results_context(request: HttpRequest, builds, filters: BuildFilterForm) -> d
     page = Paginator(filters.apply(builds), BUILDS_PER_PAGE).get_page(request.GET.get("page"))
     return {
         "page": page,
+        "rows": list_rows.rows(list(page), fixed_template=filters.fixed_template is not None),
         "filters": filters,
         "query": filters.query_string(),
         "live": any(not build.is_over for build in page),

@@ -49,6 +49,14 @@ build {
 """
 
 
+@pytest.fixture(autouse=True)
+def no_kept_rows():
+    """The build list's kept rows are per process; each test starts without any."""
+    from builds import list_rows
+
+    list_rows.forget()
+
+
 @pytest.fixture
 def roles(db):
     """The role groups with their permissions (a transactional test's flush removes what migrations made)."""

@@ -2,6 +2,8 @@
 
 import io
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -167,3 +169,40 @@ def test_template_that_does_not_exist(workdir):
     status, out, _ = validate("absent.pkr.hcl")
     assert status == 1
     assert out.startswith("Error: Failed to read template\n")
+
+
+AMAZON = """\
+source "amazon-ebs" "web" {
+  ami_name      = "web-{{timestamp}}"
+  region        = "us-east-1"
+  instance_type = "t3.micro"
+  source_ami    = "ami-1e749f67"
+  ssh_username  = "ubuntu"
+}
+build {
+  sources = ["amazon-ebs.web"]
+}
+"""
+
+LIST_MODULES_AFTER_MAIN = """\
+import runpy, sys
+try:
+    runpy.run_module("builds.engine", run_name="__main__", alter_sys=True)
+except SystemExit:
+    print("\\n".join(sorted(sys.modules)), file=sys.stderr)
+    raise
+"""
+
+
+def test_an_amazon_template_is_validated_without_loading_the_aws_sdks_clients(workdir):
+    (workdir / "t.pkr.hcl").write_text(AMAZON)
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))))
+    done = subprocess.run([sys.executable, "-c", LIST_MODULES_AFTER_MAIN, "validate", "t.pkr.hcl"],
+                          env={**os.environ, "PYTHONPATH": repo}, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "The configuration is valid.\n"
+    imported = set(done.stderr.split())
+    assert "builds.engine.builders.amazon.ebs.builder" in imported
+    assert not imported & {"boto3", "botocore.session", "botocore.client", "urllib3", "django"}

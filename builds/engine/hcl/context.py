@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ class Context:
         self.local_errors: dict[str, Diagnostic] = {}
         self.data_values: dict[tuple[str, str], Any] = {}
         self._visiting: list[str] = []
-        self.function_context = FunctionContext(cwd=cwd, render_template=self._render_template)
+        self.function_context = FunctionContext(cwd=cwd, render_template=_weak_renderer(self))
         self._rendering_template = False
 
     # ------------------------------------------------------------------ scopes
@@ -369,3 +370,23 @@ def process_env(environ: dict[str, str] | None = None) -> dict[str, str]:
 
 
 RESERVED_ROOTS = _RESERVED_ROOTS
+
+
+def _weak_renderer(context: Context):
+    """Return ``context``'s template renderer holding the context weakly.
+
+    A bound method would make the context and its function context a reference
+    cycle, so every loaded template would wait, whole, for the cyclic garbage
+    collector instead of being freed when its last user drops it.
+    """
+    owner = weakref.ref(context)
+
+    def render(text: str, filename: str, variables: dict) -> str:
+        from builds.engine.hcl.functions import FunctionError
+
+        context = owner()
+        if context is None:
+            raise FunctionError("templatefile was called after its template was discarded")
+        return context._render_template(text, filename, variables)
+
+    return render

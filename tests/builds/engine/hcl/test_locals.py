@@ -215,3 +215,20 @@ def test_templatefile_with_a_missing_file(tmp_path):
     assert diag.summary == "Error in function call"
     assert diag.detail == f'Call to function "templatefile" failed: no file exists at {tmp_path}/absent.tpl.'
     assert (diag.subject.start.line, diag.subject.start.column) == (2, 7)
+
+
+def test_a_loaded_template_is_freed_without_the_cyclic_collector(tmp_path):
+    import gc
+    import weakref
+
+    text = 'locals {\n  r = templatefile("${path.root}/user-data.tpl", { name = "x" })\n}\n'
+    config = load(tmp_path, text, {"user-data.tpl": "hello ${name}"})
+    assert not config.diagnostics
+    assert config.context.local_values["r"] == "hello x"
+    context = weakref.ref(config.context)
+    gc.disable()
+    try:
+        del config
+        assert context() is None
+    finally:
+        gc.enable()

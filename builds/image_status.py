@@ -18,7 +18,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import OuterRef, Subquery
+from django.db import connection
 from django.utils import timezone
 
 from builds.channel_models import Channel, ImageUse
@@ -96,26 +96,35 @@ class _ChannelLinks:
     moved: dict[int, str] = field(default_factory=dict)  # those whose channel has moved since: why outdated
 
 
+# The newest successful, unrevoked image of each parent's template, source and region, newer than the parent.
+_NEWEST = """(SELECT n.{column} FROM {nodes} n JOIN {builds} b ON b.id = n.build_id
+    WHERE n.kind = 'artifact' AND n.template_id = p.template_id AND n.source = p.source AND n.region = p.region
+      AND n.build_id > p.build_id AND b.status = %s AND (n.revoke_at IS NULL OR n.revoke_at > %s)
+    ORDER BY n.build_id DESC LIMIT 1)"""
+_NEWER = "SELECT p.id, {build}, {image} FROM {nodes} p WHERE p.id IN ({ids})"
+
+
 def _newer_parent_images(nodes: dict[int, ImageNode], now: datetime) -> dict[int, str]:
     """For each artifact parent in `nodes` whose template has a newer successful, unrevoked image of the same
     source and region: parent id → the reason its children are outdated."""
     parent_ids = {node.parent_id for node in nodes.values() if node.parent_id in nodes}
-    parents = [nodes[pk] for pk in parent_ids if not nodes[pk].is_external and nodes[pk].template_id]
+    parents = sorted(pk for pk in parent_ids if not nodes[pk].is_external and nodes[pk].template_id)
     if not parents:
         return {}
-    newer = (ImageNode.objects.filter(kind=ImageNode.Kind.ARTIFACT, template_id=OuterRef("template_id"),
-                                      source=OuterRef("source"), region=OuterRef("region"),
-                                      build_id__gt=OuterRef("build_id"), build__status=Build.Status.SUCCEEDED)
-             .not_revoked(now).order_by("-build_id"))
-    rows = (ImageNode.objects.filter(pk__in=[parent.pk for parent in parents])
-            .annotate(newer_image=Subquery(newer.values("image_id")[:1]),
-                      newer_build=Subquery(newer.values("build_id")[:1]))
-            .filter(newer_build__isnull=False).values_list("pk", "newer_image", "newer_build"))
+    tables = {"nodes": ImageNode._meta.db_table, "builds": Build._meta.db_table}
+    query = _NEWER.format(build=_NEWEST.format(column="build_id", **tables),
+                          image=_NEWEST.format(column="image_id", **tables),
+                          ids=", ".join(["%s"] * len(parents)), **tables)
+    newest = [Build.Status.SUCCEEDED, connection.ops.adapt_datetimefield_value(now)]
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*newest, *newest, *parents])
+        rows = cursor.fetchall()
     reasons = {}
-    for pk, image_id, build_id in rows:
-        parent = nodes[pk]
-        reasons[pk] = (f"{parent.template.name} has a newer image than {parent.image_id}, the one it was built "
-                       f"from: {image_id} from build #{build_id}.")
+    for pk, build_id, image_id in rows:
+        if build_id is not None:
+            parent = nodes[pk]
+            reasons[pk] = (f"{parent.template.name} has a newer image than {parent.image_id}, the one it was "
+                           f"built from: {image_id} from build #{build_id}.")
     return reasons
 
 

@@ -6,8 +6,10 @@ restore and move channels appear for those who may use them (the builder
 role) and post to builds.image_actions.
 """
 
+from collections.abc import Callable
+
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +32,13 @@ ASSIGNABLE_BUILDS = 30
 view_permission = permission_required(VIEW_BUILDS, "see images")
 
 
-def image_url(node: ImageNode) -> str:
-    return reverse("builds:image_detail", args=[node.pk])
+_PK_MARK = 987654321
+
+
+def image_urls() -> Callable[[ImageNode], str]:
+    """A function giving an image's page address, reversing the URL once for them all (pages list hundreds)."""
+    pattern = reverse("builds:image_detail", args=[_PK_MARK])
+    return lambda node: pattern.replace(str(_PK_MARK), str(node.pk))
 
 
 def channel_names(build_ids) -> dict[int, list[str]]:
@@ -43,44 +50,51 @@ def channel_names(build_ids) -> dict[int, list[str]]:
     return names
 
 
-def get_image(pk: int) -> ImageNode:
-    """Return image `pk` with what its page shows; raise Http404 when there is none."""
-    nodes = ImageNode.objects.select_related("template", "build__template_version", "build__requested_by",
-                                             "parent", "revoked_by", "revoked_cause__template")
-    return get_object_or_404(nodes, pk=pk)
+def image_context(pk: int) -> dict:
+    """What image `pk`'s page shows: the image with its build, status, ancestors, descendants (at most
+    MAX_DESCENDANTS), their picture, channels and uses, in a fixed number of queries; raises Http404."""
+    chain = lineage.ancestors(pk)
+    if not chain or chain[-1].pk != pk:
+        raise Http404("No such image.")
+    node = chain[-1]
+    if len(chain) > 1:
+        node.parent = chain[-2]
+    if node.build_id:
+        node.build = Build.objects.select_related("template_version", "requested_by").get(pk=node.build_id)
+    below = lineage.descendants(pk, limit=MAX_DESCENDANTS + 1)
+    more = len(below) > MAX_DESCENDANTS
+    below = below[:MAX_DESCENDANTS]
+    every = {item.pk: item for item in [*chain, *below]}
+    judged = statuses(every)
+    url = image_urls()
+    for item in every.values():
+        item.page_url = url(item)
+    channels = list(Channel.objects.filter(build_id__in={item.build_id for item in every.values() if item.build_id})
+                    .order_by("name"))
+    names: dict[int, list[str]] = {}
+    for channel in channels:
+        names.setdefault(channel.build_id, []).append(channel.name)
+    return {
+        "image": node,
+        "status": judged[node.pk],
+        "ancestors": [(item, judged[item.pk]) for item in chain[:-1]],
+        "descendants": [(item, judged[item.pk], every.get(item.parent_id)) for item in below],
+        "more_descendants": more,
+        "graph": lineage_graph([*chain, *below], judged, url, focus=node.pk, channels=names),
+        "pointing": [channel for channel in channels if node.build_id and channel.build_id == node.build_id],
+        "other_regions": list(ImageNode.objects.filter(build_id=node.build_id).exclude(pk=node.pk)
+                              .order_by("region")) if node.build_id else [],
+        "uses": list(ImageUse.objects.filter(image_id=node.pk).select_related("build__template", "channel")
+                     .order_by("-at")[:20]),
+    }
 
 
 @require_GET
 @view_permission
 def image_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Return an image's page: its status, ancestors up to the external root, descendants and their picture."""
-    node = get_image(pk)
-    chain = lineage.ancestors(node)
-    below_ids = lineage.descendant_ids([node.pk], limit=MAX_DESCENDANTS + 1)
-    found = lineage.nodes(below_ids[:MAX_DESCENDANTS])
-    below = [found[pk] for pk in below_ids[:MAX_DESCENDANTS] if pk in found]
-    every = {item.pk: item for item in [*chain, *below]}
-    every[node.pk] = node
-    judged = statuses(every)
-    builds = {item.build_id for item in every.values() if item.build_id}
-    names = channel_names(builds)
-    pointing = list(Channel.objects.filter(build_id=node.build_id).select_related("template")) if node.build_id \
-        else []
-    context = {
-        "image": node,
-        "status": judged[node.pk],
-        "ancestors": [(item, judged[item.pk]) for item in chain[:-1]],
-        "descendants": [(item, judged[item.pk], every.get(item.parent_id)) for item in below],
-        "more_descendants": len(below_ids) > MAX_DESCENDANTS,
-        "graph": lineage_graph([*chain, *below], judged, image_url, focus=node.pk, channels=names),
-        "pointing": pointing,
-        "other_regions": list(ImageNode.objects.filter(build_id=node.build_id).exclude(pk=node.pk)
-                              .order_by("region")) if node.build_id else [],
-        "uses": list(ImageUse.objects.filter(image=node).select_related("build__template", "channel")
-                     .order_by("-at")[:20]),
-        "may_revoke": request.user.has_perm(REVOKE_IMAGES),
-        "now": timezone.now(),
-    }
+    context = image_context(pk)
+    context["may_revoke"] = request.user.has_perm(REVOKE_IMAGES)
     return render(request, "builds/image_detail.html", context)
 
 
@@ -90,7 +104,8 @@ def template_images(request: HttpRequest, slug: str) -> HttpResponse:
     """Return a template's images page: the picture of what its versions produced (with what they were built
     from and what was built from them), its latest images, and its channels with their history."""
     template = get_object_or_404(PackerTemplate.objects.select_related("latest_version"), slug=slug)
-    own = list(ImageNode.objects.filter(template=template).select_related("template", "build__template_version")
+    own = list(ImageNode.objects.filter(template=template)
+               .select_related("template", "build__template_version", "parent")
                .order_by("-build_id", "region")[:MAX_TEMPLATE_IMAGES + 1])
     own_ids = [item.pk for item in own[:MAX_TEMPLATE_IMAGES]]
     ids = lineage.with_ancestors(own_ids) | set(lineage.descendant_ids(own_ids, limit=MAX_DESCENDANTS))
@@ -103,7 +118,7 @@ def template_images(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     context = {
         "template": template,
-        "graph": lineage_graph(ordered, judged, image_url, channels=names),
+        "graph": lineage_graph(ordered, judged, image_urls(), channels=names),
         "images": [(item, judged[item.pk]) for item in own[:MAX_TEMPLATE_IMAGES]],
         "more_images": len(own) > MAX_TEMPLATE_IMAGES,
         "channels": [(channel, _revoked_images(channel, now)) for channel in channels],

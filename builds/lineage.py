@@ -8,9 +8,11 @@
   twice changes nothing. `backfill()` records the builds that have artifacts
   and no nodes yet (the migration runs it once; `imagehub manage
   record_lineage` runs it on demand).
-- `ancestors(node)` (root first, `node` last) and `descendants(node)`
+- `ancestors(node_id)` (root first, the node last) and `descendants(node_id)`
   (breadth first) walk the links with recursive SQL (WITH RECURSIVE, on
-  SQLite and PostgreSQL alike), one query each, whatever the depth.
+  SQLite and PostgreSQL alike), one query each for the rows whatever the
+  depth, plus one for their templates; `ancestor_ids`, `descendant_ids` and
+  `with_ancestors` give ids only.
 """
 
 from collections.abc import Iterable
@@ -154,74 +156,107 @@ WITH RECURSIVE chain(id, parent_id, hops) AS (
     SELECT n.id, n.parent_id, chain.hops + 1 FROM {table} n JOIN chain ON n.id = chain.parent_id
     WHERE chain.hops < %s
 )
-SELECT id, hops FROM chain{limit}
 """
 
 _DESCENDANTS = """
-WITH RECURSIVE tree(id, hops) AS (
+WITH RECURSIVE chain(id, hops) AS (
     SELECT id, 1 FROM {table} WHERE parent_id IN ({starts})
     UNION ALL
-    SELECT n.id, tree.hops + 1 FROM {table} n JOIN tree ON n.parent_id = tree.id WHERE tree.hops < %s
+    SELECT n.id, chain.hops + 1 FROM {table} n JOIN chain ON n.parent_id = chain.id WHERE chain.hops < %s
 )
-SELECT id, hops FROM tree{limit}
 """
+
+_IDS = "SELECT id, hops FROM chain{limit}"
+# The rows themselves, in one query with the walk (a LIMIT inside stops the walk early).
+_ROWS = "SELECT n.*, walked.hops AS hops FROM (SELECT id, hops FROM chain{limit}) walked JOIN {table} n ON n.id = walked.id"
+
+
+def _walk(walk: str, select: str, starts: list[int], limit: int | None = None) -> tuple[str, list]:
+    query = walk.format(table=NODE_TABLE, starts=", ".join(["%s"] * len(starts))) + select.format(
+        table=NODE_TABLE, limit="" if limit is None else " LIMIT %s")
+    return query, [*starts, MAX_HOPS] + ([] if limit is None else [limit])
+
+
+def _ids(walk: str, starts: list[int], limit: int | None = None) -> list[tuple[int, int]]:
+    if not starts:
+        return []
+    query, params = _walk(walk, _IDS, starts, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def _unique(rows: list, key, hops) -> list:
+    """`rows` in `hops` order, each once (a cycle in bad data would repeat nodes)."""
+    seen, ordered = set(), []
+    for row in sorted(rows, key=hops):
+        if key(row) not in seen:
+            seen.add(key(row))
+            ordered.append(row)
+    return ordered
 
 
 def ancestor_ids(node_id: int) -> list[int]:
     """The ids from the root down to `node_id` (which comes last)."""
-    rows = _walk(_ANCESTORS, [node_id])
-    ordered: list[int] = []
-    for node, _ in sorted(rows, key=lambda row: -row[1]):
-        if node not in ordered:  # a cycle in bad data would repeat nodes
-            ordered.append(node)
-    return ordered
+    return [node for node, _ in _unique(_ids(_ANCESTORS, [node_id]), lambda r: r[0], lambda r: -r[1])]
 
 
 def with_ancestors(node_ids: Iterable[int]) -> set[int]:
     """`node_ids` and every ancestor of theirs."""
-    return {node for node, _ in _walk(_ANCESTORS, list(node_ids))}
-
-
-def _walk(sql: str, starts: list[int], limit: int | None = None) -> list[tuple[int, int]]:
-    if not starts:
-        return []
-    query = sql.format(table=NODE_TABLE, starts=", ".join(["%s"] * len(starts)),
-                       limit="" if limit is None else " LIMIT %s")
-    with connection.cursor() as cursor:
-        cursor.execute(query, [*starts, MAX_HOPS] + ([] if limit is None else [limit]))
-        return cursor.fetchall()
+    return {node for node, _ in _ids(_ANCESTORS, list(node_ids))}
 
 
 def descendant_ids(node_ids: Iterable[int], limit: int | None = None) -> list[int]:
     """The ids below `node_ids`, breadth first (children, then grandchildren...), at most `limit` of them."""
     starts = list(node_ids)
-    rows = _walk(_DESCENDANTS, starts, limit)
-    seen: set[int] = set(starts)
-    ordered = []
-    for node, _ in sorted(rows, key=lambda row: row[1]):
-        if node not in seen:  # a cycle in bad data would repeat nodes
-            seen.add(node)
-            ordered.append(node)
-    return ordered
+    rows = [row for row in _ids(_DESCENDANTS, starts, limit) if row[0] not in starts]
+    return [node for node, _ in _unique(rows, lambda r: r[0], lambda r: r[1])]
+
+
+def attach(found: Iterable[ImageNode]) -> list[ImageNode]:
+    """Give `found` their templates, and revoked ones their revoker and the ancestor that caused it, in a
+    query per kind whatever their number; return them as a list."""
+    from django.contrib.auth import get_user_model
+
+    from imagehub.models import PackerTemplate
+
+    found = list(found)
+    templates = PackerTemplate.objects.only("id", "name", "slug").in_bulk(
+        {node.template_id for node in found if node.template_id})
+    revoked = [node for node in found if node.revoke_at is not None]
+    users = get_user_model().objects.only("id", "username").in_bulk(
+        {node.revoked_by_id for node in revoked if node.revoked_by_id}) if revoked else {}
+    by_id = {node.pk: node for node in found}
+    causes = {node.revoked_cause_id for node in revoked if node.revoked_cause_id} - set(by_id)
+    if causes:
+        by_id.update({node.pk: node for node in attach(ImageNode.objects.filter(pk__in=causes))})
+    for node in found:
+        if node.template_id:
+            node.template = templates.get(node.template_id)
+        if node.revoke_at is not None:
+            node.revoked_by = users.get(node.revoked_by_id)
+            node.revoked_cause = by_id.get(node.revoked_cause_id)
+    return found
 
 
 def nodes(ids: Iterable[int]) -> dict[int, ImageNode]:
-    """The nodes with `ids`, with their template, build and revoker, by id."""
+    """The nodes with `ids`, with their templates (and revocations), by id."""
     wanted = list(ids)
-    rows = (ImageNode.objects.filter(pk__in=wanted)
-            .select_related("template", "build__template_version", "revoked_by", "revoked_cause"))
-    return {node.pk: node for node in rows}
+    if not wanted:
+        return {}
+    return {node.pk: node for node in attach(ImageNode.objects.filter(pk__in=wanted))}
 
 
-def ancestors(node: ImageNode) -> list[ImageNode]:
-    """`node`'s ancestors from the root down, `node` last."""
-    ids = ancestor_ids(node.pk)
-    found = nodes(ids)
-    return [found[pk] for pk in ids if pk in found]
+def ancestors(node_id: int) -> list[ImageNode]:
+    """Node `node_id`'s ancestors from the root down, the node itself last, with their templates ([] when there
+    is no such node)."""
+    query, params = _walk(_ANCESTORS, _ROWS, [node_id])
+    rows = _unique(ImageNode.objects.raw(query, params), lambda n: n.pk, lambda n: -n.hops)
+    return attach(rows)
 
 
-def descendants(node: ImageNode, limit: int | None = None) -> list[ImageNode]:
-    """`node`'s descendants, breadth first, at most `limit`."""
-    ids = descendant_ids([node.pk], limit)
-    found = nodes(ids)
-    return [found[pk] for pk in ids if pk in found]
+def descendants(node_id: int, limit: int | None = None) -> list[ImageNode]:
+    """Node `node_id`'s descendants, breadth first, at most `limit`, with their templates."""
+    query, params = _walk(_DESCENDANTS, _ROWS, [node_id], limit)
+    rows = [row for row in ImageNode.objects.raw(query, params) if row.pk != node_id]
+    return attach(_unique(rows, lambda n: n.pk, lambda n: n.hops))

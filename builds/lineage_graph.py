@@ -14,12 +14,18 @@ from dataclasses import dataclass
 from builds.image_status import ImageStatus
 from builds.lineage_models import ImageNode
 
-NODE_WIDTH = 210
+NODE_WIDTH = 240
 NODE_HEIGHT = 58
 COLUMN_GAP = 56
 ROW_GAP = 14
 MARGIN = 8
 MAX_NODES = 300  # a picture with more boxes reads no better; the tables list the rest
+
+
+TEXT_INSET = 8
+LINES_Y = (17, 33, 49)  # the baselines of the title, the image id and the note in a box
+TITLE_CHARACTERS = 32
+LINE_CHARACTERS = 36
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,18 @@ class GraphNode:
     url: str
     focus: bool
     tooltip: str
+
+    @property
+    def text_x(self) -> int:
+        return self.x + TEXT_INSET
+
+    @property
+    def lines_y(self) -> tuple[int, int, int]:
+        return tuple(self.y + offset for offset in LINES_Y)
+
+
+def _cut(text: str, length: int) -> str:
+    return text if len(text) <= length else text[:length - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -107,8 +125,9 @@ def lineage_graph(nodes: list[ImageNode], statuses: dict[int, ImageStatus], url:
             note += " · " + ", ".join(names)
         drawn.append(GraphNode(
             node.pk, MARGIN + columns[node.pk] * (NODE_WIDTH + COLUMN_GAP),
-            round(MARGIN + rows[node.pk] * (NODE_HEIGHT + ROW_GAP)), _title(node), _subtitle(node), note,
-            status.state, url(node), node.pk == focus, f"{_title(node)}: {status.label}. {status.reason}".strip()))
+            round(MARGIN + rows[node.pk] * (NODE_HEIGHT + ROW_GAP)), _cut(_title(node), TITLE_CHARACTERS),
+            _cut(_subtitle(node), LINE_CHARACTERS), _cut(note, LINE_CHARACTERS), status.state, url(node),
+            node.pk == focus, f"{_title(node)}: {status.label}. {status.reason}".strip()))
     placed = {item.pk: item for item in drawn}
     edges = []
     for item in drawn:

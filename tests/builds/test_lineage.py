@@ -89,14 +89,14 @@ def test_ancestors_run_from_the_external_root_down_and_descendants_breadth_first
     leaves = [make_ami_build(app, image_of(mid).image_id) for _ in range(2)]
     sibling = make_ami_build(middle, image_of(top).image_id)
 
-    chain = lineage.ancestors(image_of(leaves[0]))
+    chain = lineage.ancestors(image_of(leaves[0]).pk)
     assert [node.image_id for node in chain] == [UBUNTU, *(image_of(b).image_id for b in (top, mid, leaves[0]))]
-    below = lineage.descendants(image_of(top))
+    below = lineage.descendants(image_of(top).pk)
     assert {node.pk for node in below[:2]} == {image_of(mid).pk, image_of(sibling).pk}
     assert {node.pk for node in below[2:]} == {image_of(leaf).pk for leaf in leaves}
-    assert len(lineage.descendants(chain[0])) == 5
-    assert len(lineage.descendants(chain[0], limit=3)) == 3
-    assert lineage.descendants(image_of(leaves[1])) == []
+    assert len(lineage.descendants(chain[0].pk)) == 5
+    assert len(lineage.descendants(chain[0].pk, limit=3)) == 3
+    assert lineage.descendants(image_of(leaves[1]).pk) == []
 
 
 def test_with_ancestors_closes_a_set_of_nodes_under_their_parents(base, middle, make_ami_build, image_of):

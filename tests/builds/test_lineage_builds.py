@@ -211,14 +211,14 @@ def test_a_chain_of_three_templates_is_linked_outdated_by_a_new_base_and_revoked
     assert app.status == Build.Status.SUCCEEDED, log(app)
 
     # The lineage links them, up to moto's Ubuntu AMI as the external root.
-    ancestry = lineage.ancestors(image(app))
+    ancestry = lineage.ancestors(image(app).pk)
     assert [node.pk for node in ancestry[1:]] == [image(base).pk, image(middle).pk, image(app).pk]
     root = ancestry[0]
     assert (root.kind, root.image_id, root.region) == ("external", MOTO_UBUNTU, "us-east-1")
     assert root.name.startswith("ubuntu") and root.owner
     assert image(middle).parent_via == "imagehub-image data source (golden-base / production)"
     assert image(app).parent_via == "source image id"
-    assert [node.pk for node in lineage.descendants(image(base))] == [image(middle).pk, image(app).pk]
+    assert [node.pk for node in lineage.descendants(image(base).pk)] == [image(middle).pk, image(app).pk]
     assert [state for state, _ in status_of(image(base), image(middle), image(app))] == [CURRENT] * 3
 
     # A new base build moves production, and the images built from the old one are outdated.

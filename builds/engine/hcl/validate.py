@@ -153,8 +153,9 @@ def _check_build_blocks(build: BuildDecl, config: Config, diags: Diagnostics, wa
     _warn_vagrant_then_compress(build, diags)
     if build.hcp_packer_registry is not None:
         diags.warning("HCP Packer registry not used",
-                      "ImageHub keeps its own image registry; the hcp_packer_registry block is read (bucket name, "
-                      "labels) but nothing is sent to HCP Packer.", build.hcp_packer_registry.def_range,
+                      "ImageHub keeps its own image registry; nothing is sent to HCP Packer. The block's "
+                      "channels = [...] are moved to the build when it succeeds on the dashboard.",
+                      build.hcp_packer_registry.def_range,
                       _build_context(build))
 
 

@@ -24,7 +24,7 @@ from builds.models import Build
 from imagehub.models import PackerTemplate
 from imagehub.roles import MOVE_CHANNELS, REVOKE_IMAGES, VIEW_BUILDS, permission_required
 
-MAX_DESCENDANTS = 200  # drawn and listed on an image's page; the count says when there are more
+DESCENDANTS_PER_PAGE = 100  # drawn and listed on an image's page, nearest first; ?page=2 for the next
 MAX_TEMPLATE_IMAGES = 60  # a template's latest images on its images page
 CHANNEL_HISTORY = 30
 ASSIGNABLE_BUILDS = 30
@@ -50,9 +50,10 @@ def channel_names(build_ids) -> dict[int, list[str]]:
     return names
 
 
-def image_context(pk: int) -> dict:
-    """What image `pk`'s page shows: the image with its build, status, ancestors, descendants (at most
-    MAX_DESCENDANTS), their picture, channels and uses, in a fixed number of queries; raises Http404."""
+def image_context(pk: int, page: int = 1) -> dict:
+    """What image `pk`'s page shows: the image with its build, status, ancestors, page `page` of its
+    descendants (breadth first), their picture, channels and uses, in a fixed number of queries; raises
+    Http404."""
     chain = lineage.ancestors(pk)
     if not chain or chain[-1].pk != pk:
         raise Http404("No such image.")
@@ -61,10 +62,14 @@ def image_context(pk: int) -> dict:
         node.parent = chain[-2]
     if node.build_id:
         node.build = Build.objects.select_related("template_version", "requested_by").get(pk=node.build_id)
-    below = lineage.descendants(pk, limit=MAX_DESCENDANTS + 1)
-    more = len(below) > MAX_DESCENDANTS
-    below = below[:MAX_DESCENDANTS]
+    walked = lineage.descendants(pk, limit=page * DESCENDANTS_PER_PAGE + 1)
+    more = len(walked) > page * DESCENDANTS_PER_PAGE
+    below = walked[(page - 1) * DESCENDANTS_PER_PAGE:page * DESCENDANTS_PER_PAGE]
     every = {item.pk: item for item in [*chain, *below]}
+    # Past the first page, the parents of a page's images were on earlier pages: statuses need them.
+    missing = {item.parent_id for item in below if item.parent_id and item.parent_id not in every}
+    between = lineage.nodes(lineage.with_ancestors(missing) - set(every)) if missing else {}
+    every.update(between)
     judged = statuses(every)
     url = image_urls()
     for item in every.values():
@@ -79,8 +84,12 @@ def image_context(pk: int) -> dict:
         "status": judged[node.pk],
         "ancestors": [(item, judged[item.pk]) for item in chain[:-1]],
         "descendants": [(item, judged[item.pk], every.get(item.parent_id)) for item in below],
+        "page": page,
+        "first_descendant": (page - 1) * DESCENDANTS_PER_PAGE + 1,
+        "last_descendant": (page - 1) * DESCENDANTS_PER_PAGE + len(below),
         "more_descendants": more,
-        "graph": lineage_graph([*chain, *below], judged, url, focus=node.pk, channels=names),
+        "graph": lineage_graph([*chain, *sorted(between.values(), key=lambda item: item.pk), *below], judged, url,
+                               focus=node.pk, channels=names),
         "pointing": [channel for channel in channels if node.build_id and channel.build_id == node.build_id],
         "other_regions": list(ImageNode.objects.filter(build_id=node.build_id).exclude(pk=node.pk)
                               .order_by("region")) if node.build_id else [],
@@ -93,7 +102,8 @@ def image_context(pk: int) -> dict:
 @view_permission
 def image_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Return an image's page: its status, ancestors up to the external root, descendants and their picture."""
-    context = image_context(pk)
+    page = request.GET.get("page", "1")
+    context = image_context(pk, int(page) if page.isdigit() and int(page) > 0 else 1)
     context["may_revoke"] = request.user.has_perm(REVOKE_IMAGES)
     return render(request, "builds/image_detail.html", context)
 
@@ -108,7 +118,7 @@ def template_images(request: HttpRequest, slug: str) -> HttpResponse:
                .select_related("template", "build__template_version", "parent")
                .order_by("-build_id", "region")[:MAX_TEMPLATE_IMAGES + 1])
     own_ids = [item.pk for item in own[:MAX_TEMPLATE_IMAGES]]
-    ids = lineage.with_ancestors(own_ids) | set(lineage.descendant_ids(own_ids, limit=MAX_DESCENDANTS))
+    ids = lineage.with_ancestors(own_ids) | set(lineage.descendant_ids(own_ids, limit=DESCENDANTS_PER_PAGE))
     every = lineage.nodes(ids)
     judged = statuses(every)
     ordered = sorted(every.values(), key=lambda item: item.pk)

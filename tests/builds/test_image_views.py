@@ -144,3 +144,28 @@ def test_an_image_page_takes_the_same_queries_however_long_the_chain(client, mak
     for _ in range(8):
         builds.append(make_ami_build(version, image_of(builds[-1]).image_id))
     assert queries() == short
+
+
+def test_descendants_come_a_page_at_a_time_nearest_first_with_their_statuses(client, make_template, make_ami_build,
+                                                                             image_of, viewer, monkeypatch):
+    from builds import image_views
+
+    monkeypatch.setattr(image_views, "DESCENDANTS_PER_PAGE", 2)
+    versions = [make_template(name, FILES) for name in ("base", "middle", "app")]
+    top = make_ami_build(versions[0], UBUNTU)
+    children = [make_ami_build(versions[1], image_of(top).image_id) for _ in range(2)]
+    grandchild = make_ami_build(versions[2], image_of(children[0]).image_id)
+    client.force_login(viewer)
+
+    first = page_text(client.get(f"/builds/images/{image_of(top).pk}/"))
+    second = page_text(client.get(f"/builds/images/{image_of(top).pk}/?page=2"))
+
+    assert "Descendants 1 to 2, nearest first. Next descendants" in first
+    assert all(image_of(child).image_id in first for child in children)
+    assert image_of(grandchild).image_id not in first
+    assert "Descendants 3 to 3, nearest first. Previous descendants" in second
+    rows = second.split("Descendants", 1)[1]
+    assert f"app #{grandchild.pk} {image_of(grandchild).image_id} us-east-1 middle #{children[0].pk}" in rows
+    # judged with its parent from the first page, which has a newer image
+    assert f"Outdated middle has a newer image than {image_of(children[0]).image_id}" in rows
+    assert "No more descendants" in page_text(client.get(f"/builds/images/{image_of(top).pk}/?page=3"))

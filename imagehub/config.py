@@ -17,6 +17,9 @@ REDIS_SOCKET_TIMEOUT = 30.0  # seconds; well above channels-redis's 5-second blo
 
 SECRET_KEY_FILE = "secret_key"
 SQLITE_FILE = "db.sqlite3"
+SQLITE_ENGINE = "django.db.backends.sqlite3"
+# Django's SQLite backend, but a closed connection is kept open for the next request (see its docstring).
+POOLED_SQLITE_ENGINE = "imagehub.sqlite_pool"
 
 # Every SQLite connection switches to write-ahead logging (readers never block
 # the writer), waits up to this many seconds for a lock instead of failing, and
@@ -128,7 +131,8 @@ def database(env: Mapping[str, str], directory: Path) -> dict:
     """Return the `default` database settings: $DATABASE_URL, else SQLite in `directory`.
 
     SQLite databases, configured or default, get WAL journaling, a busy
-    timeout and immediate transactions (see SQLITE_OPTIONS). Raises
+    timeout and immediate transactions (see SQLITE_OPTIONS), and their
+    connections are pooled (POOLED_SQLITE_ENGINE). Raises
     ImproperlyConfigured for a URL whose scheme is not a known database.
     """
     url = env.get("DATABASE_URL", "").strip()
@@ -139,10 +143,11 @@ def database(env: Mapping[str, str], directory: Path) -> dict:
             raise ImproperlyConfigured(f"DATABASE_URL is not usable: {error}")
     else:
         config = {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": str(directory / SQLITE_FILE),
         }
-    if config["ENGINE"] == "django.db.backends.sqlite3":
+    if config["ENGINE"] == SQLITE_ENGINE:
+        config["ENGINE"] = POOLED_SQLITE_ENGINE
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
     return config
 

@@ -113,7 +113,7 @@ def test_secret_key_rejects_an_empty_key_file(tmp_path):
 
 def test_database_defaults_to_sqlite_in_the_data_dir_with_wal(tmp_path):
     database = config.database({}, tmp_path)
-    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["ENGINE"] == "imagehub.sqlite_pool"
     assert database["NAME"] == str(tmp_path / "db.sqlite3")
     assert "PRAGMA journal_mode=WAL" in database["OPTIONS"]["init_command"]
     assert database["OPTIONS"]["timeout"] == 20

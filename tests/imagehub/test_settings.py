@@ -31,7 +31,7 @@ report = {
     "CHANNEL_LAYER": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "DATA_DIR": str(settings.IMAGEHUB["DATA_DIR"]),
 }
-if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if settings.DATABASES["default"]["ENGINE"] == "imagehub.sqlite_pool":
     import django
     django.setup()
     from django.db import connection
@@ -67,7 +67,7 @@ def test_defaults_are_safe_and_self_contained(tmp_path):
     assert report["DEBUG"] is False
     assert report["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
     assert report["DATA_DIR"] == str(data_dir)
-    assert report["DATABASE"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert report["DATABASE"]["ENGINE"] == "imagehub.sqlite_pool"
     assert report["DATABASE"]["NAME"] == str(data_dir / "db.sqlite3")
     assert report["CHANNEL_LAYER"] == "channels.layers.InMemoryChannelLayer"
     key_file = data_dir / "secret_key"

@@ -80,8 +80,8 @@ def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
     )
     judged = counts["succeeded"] + counts["unsuccessful"]
     timed = (finished.filter(started_at__isnull=False, finished_at__isnull=False)
-             .select_related("template_version").only("status", "started_at", "finished_at",
-                                                      "template_version__number")
+             .select_related("template_version")
+             .only("status", "started_at", "finished_at", "template", "template_version", "template_version__number")
              .order_by("-started_at")[:CHART_BUILDS])
     points = [
         (build.started_at, build.duration.total_seconds(), build.status,

@@ -529,3 +529,15 @@ def test_the_list_costs_the_same_queries_for_a_few_builds_or_a_full_page(client,
         make_build(Build.Status.RUNNING)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/builds/")
+
+
+def test_template_history_costs_the_same_queries_for_a_few_builds_or_many(client, viewer, make_build,
+                                                                        django_assert_max_num_queries):
+    client.force_login(viewer)
+    make_build()
+    with CaptureQueriesContext(connection) as few:
+        client.get("/builds/templates/shell/")
+    for hours in range(2, 40):
+        make_build(Build.Status.FAILED if hours % 3 else Build.Status.SUCCEEDED, queued=NOW - timedelta(hours=hours))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/builds/templates/shell/")

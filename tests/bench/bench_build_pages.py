@@ -1,0 +1,323 @@
+"""Benchmark of the build list and the build page at scale: 10,000 builds, 5,000,000 log lines, 20 clients.
+
+A fresh Postgres database (tests/fixtures/scaled.py) is migrated and
+filled with SQL from generate_series, in seconds: --templates templates
+(one version each), --builds builds over the last months (succeeded,
+failed, cancelled, lost; the newest few queued or running) with ten steps
+each and an artifact per successful build, and --lines log lines: the
+newest build has a million of them (or all, when fewer), the others share
+the rest. Then `daphne imagehub.asgi:application` serves it (--webs
+processes, the scaled runtime's settings: Postgres and Redis; the clients
+take them in turn, as a proxy would), and --clients clients, signed in as
+a viewer, each send requests back to back (or --think seconds apart on
+average, exponentially distributed, as people reading pages would) over
+real HTTP on 127.0.0.1 (keep-alive), for --seconds seconds after a warm-up:
+
+- the build list (45 % of requests): pages 1 to the last, and filtered by
+  status, template, user and builder type;
+- build pages of random builds, the million-line one a tenth of the time
+  (45 %; the page loads the log lazily, over the websocket);
+- a template's build history: its success rate, duration chart and
+  builds (10 %).
+
+Each request is timed from sending to the last byte of the answer; p50,
+p95 and max are reported per kind, with the load of the machine.
+
+Target (issue 6): p95 <= 100 ms for the build list and the build page.
+
+Run: python tests/bench/bench_build_pages.py [--builds N] [--lines N] [--clients N] [--webs N] [--seconds S]
+     [--think S [S ...]] [--profile DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.fixtures.scaled import HttpSession, ScaledSite  # noqa: E402
+
+PASSWORD = "benchmark password 1"
+TARGET_P95_MS = 100
+TEMPLATE = """
+variable "region" {
+  type    = string
+  default = "eu-west-1"
+}
+
+source "null" "web" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.web"]
+
+  provisioner "shell-local" {
+    inline = ["echo building in ${var.region}"]
+  }
+}
+"""
+SEED = """
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from imagehub import catalog
+from imagehub.roles import Role, assign_role
+
+call_command("migrate", verbosity=0)
+users = get_user_model().objects
+viewer = users.create_user("viewer", password=PASSWORD)
+assign_role(viewer, Role.VIEWER)
+for name in ("alice", "bob", "carol", "dave"):
+    assign_role(users.create_user(name, password=PASSWORD), Role.BUILDER)
+for number in range(TEMPLATES):
+    catalog.create_template(name=f"Image {number:03d}", description="", labels=[], owner=None,
+                            files={"main.pkr.hcl": TEMPLATE})
+"""
+# The rows, from generate_series; {builds}, {lines}, {big} are filled in.
+FILL = """
+WITH templates AS (SELECT array_agg(t.id ORDER BY t.id) AS ids, array_agg(v.id ORDER BY t.id) AS versions
+                   FROM imagehub_packertemplate t JOIN imagehub_templateversion v ON v.template_id = t.id),
+     people AS (SELECT array_agg(id ORDER BY id) AS ids FROM auth_user WHERE username <> 'viewer')
+INSERT INTO builds_build (variables, sensitive_names, sensitive_variables, given_names, preset, "only",
+                          except_names, on_error, sources, builder_types, status, queued_at, started_at,
+                          finished_at, task_id, worker_host, heartbeat_at, current_step, last_seq, exit_reason,
+                          ledger_ids, recorded_from_cli, requested_by_id, template_id, template_version_id)
+SELECT '{{"region": "eu-west-1"}}', '[]', '', '["region"]', '', '[]', '[]', 'cleanup',
+       CASE WHEN n % 4 = 0 THEN '["docker.app"]'::jsonb ELSE '["amazon-ebs.web"]'::jsonb END,
+       CASE WHEN n % 4 = 0 THEN ' docker ' ELSE ' amazon-ebs ' END,
+       CASE WHEN n <= 2 THEN 'running' WHEN n <= 4 THEN 'queued'
+            ELSE (ARRAY['succeeded', 'succeeded', 'succeeded', 'failed', 'succeeded', 'cancelled',
+                        'succeeded', 'lost'])[1 + n % 8] END,
+       now() - make_interval(mins => n * 13),
+       CASE WHEN n <= 4 AND n > 2 THEN NULL ELSE now() - make_interval(mins => n * 13) + interval '4 seconds' END,
+       CASE WHEN n <= 4 THEN NULL
+            ELSE now() - make_interval(mins => n * 13) + make_interval(secs => 64 + (n * 37) % 900) END,
+       '', 'worker-' || (n % 3), CASE WHEN n <= 2 THEN now() END,
+       CASE WHEN n <= 2 THEN 'amazon-ebs.web: provisioner shell' ELSE '' END,
+       0, CASE WHEN n % 8 = 3 THEN 'amazon-ebs.web: Script exited with non-zero exit status: 1' ELSE '' END,
+       '[]', false, people.ids[1 + n % array_length(people.ids, 1)],
+       templates.ids[1 + n % array_length(templates.ids, 1)],
+       templates.versions[1 + n % array_length(templates.ids, 1)]
+FROM generate_series(1, {builds}) AS n, templates, people;
+
+INSERT INTO builds_buildstep (source, name, phase, started_at, finished_at, outcome, build_id)
+SELECT 'amazon-ebs.web',
+       (ARRAY['StepSourceAMIInfo', 'StepKeyPair', 'StepSecurityGroup', 'StepRunSourceInstance', 'StepConnect',
+              'provisioner shell', 'StepStopInstance', 'StepCreateAMI', 'StepAMIRegionCopy', 'StepCreateTags'])[k],
+       CASE WHEN k = 6 THEN 'provision' ELSE 'run' END,
+       b.started_at + make_interval(secs => k * 6), b.started_at + make_interval(secs => k * 6 + 5), 'ok', b.id
+FROM builds_build b, generate_series(1, 10) AS k WHERE b.started_at IS NOT NULL AND b.finished_at IS NOT NULL;
+
+INSERT INTO builds_artifact (source, builder_type, builder_id, artifact_id, description, region_ids, files,
+                             source_image_id, metadata, created_at, build_id)
+SELECT 'amazon-ebs.web', 'amazon-ebs', 'mitchellh.amazonebs', 'eu-west-1:ami-' || lpad(to_hex(b.id), 17, '0'),
+       'AMIs were created', jsonb_build_object('eu-west-1', 'ami-' || lpad(to_hex(b.id), 17, '0')), '[]',
+       'ami-0source', '{{}}', b.finished_at, b.id
+FROM builds_build b WHERE b.status = 'succeeded';
+
+-- The newest finished build has {big} lines, the others share the rest.
+INSERT INTO builds_buildlogline (build_id, seq, time, source, step, stream, text)
+SELECT b.id, s, b.started_at + make_interval(secs => s / 1000.0), 'amazon-ebs.web', 'provisioner shell', 'stdout',
+       'line ' || s || ' of build ' || b.id || ': the quick brown fox jumps over the lazy dog'
+FROM (SELECT id, started_at FROM builds_build WHERE finished_at IS NOT NULL ORDER BY queued_at DESC LIMIT 1) b,
+     generate_series(1, {big}) AS s;
+
+INSERT INTO builds_buildlogline (build_id, seq, time, source, step, stream, text)
+SELECT b.id, s, b.started_at + make_interval(secs => s / 1000.0), 'amazon-ebs.web', 'provisioner shell',
+       CASE WHEN s % 50 = 0 THEN 'stderr' ELSE 'stdout' END,
+       'line ' || s || ' of build ' || b.id || ': the quick brown fox jumps over the lazy dog'
+FROM (SELECT id, started_at FROM builds_build WHERE started_at IS NOT NULL AND id NOT IN (
+          SELECT id FROM builds_build WHERE finished_at IS NOT NULL ORDER BY queued_at DESC LIMIT 1)) b,
+     generate_series(1, {each}) AS s;
+
+UPDATE builds_build b SET last_seq = coalesce((SELECT max(seq) FROM builds_buildlogline l WHERE l.build_id = b.id), 0);
+ANALYZE;
+"""
+
+
+def fill(site: ScaledSite, builds: int, lines: int) -> dict:
+    """Insert the builds, steps, artifacts and log lines; return how many of each and how long it took."""
+    import psycopg
+
+    started = time.monotonic()
+    big = min(1_000_000, lines)
+    started_builds = builds - 2  # the two queued ones have no log
+    each = max(0, (lines - big) // max(1, started_builds - 1))
+    with psycopg.connect(site.database_url, autocommit=True) as connection:
+        connection.execute(FILL.format(builds=builds, big=big, each=each))
+        counts = {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                  for table in ("builds_build", "builds_buildstep", "builds_artifact", "builds_buildlogline")}
+        big_pk = connection.execute("SELECT build_id FROM builds_buildlogline GROUP BY build_id "
+                                    "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        pks = [row[0] for row in connection.execute("SELECT id FROM builds_build")]
+        slugs = [row[0] for row in connection.execute("SELECT slug FROM imagehub_packertemplate")]
+    return {"counts": counts, "seconds": time.monotonic() - started, "big_pk": big_pk, "pks": pks, "slugs": slugs}
+
+
+def request_kinds(data: dict, builds: int) -> dict[str, callable]:
+    """Each kind of request: a function returning a random path of that kind."""
+    pages = max(1, (builds + 24) // 25)
+    statuses = ("succeeded", "failed", "cancelled", "lost", "running")
+
+    def build_list() -> str:
+        choice = random.random()
+        if choice < 0.6:
+            return f"/builds/?page={random.randint(1, pages)}"
+        if choice < 0.7:
+            return f"/builds/?status={random.choice(statuses)}&page={random.randint(1, 20)}"
+        if choice < 0.8:
+            return f"/builds/?template={random.choice(data['slugs'])}&page={random.randint(1, 5)}"
+        if choice < 0.9:
+            return f"/builds/?user={random.choice(('alice', 'bob', 'carol', 'dave'))}&page={random.randint(1, 50)}"
+        return f"/builds/?builder={random.choice(('docker', 'amazon-ebs'))}&page={random.randint(1, 50)}"
+
+    def build_page() -> str:
+        return f"/builds/{data['big_pk'] if random.random() < 0.1 else random.choice(data['pks'])}/"
+
+    def history() -> str:
+        return f"/builds/templates/{random.choice(data['slugs'])}/"
+
+    return {"build list": build_list, "build page": build_page, "template history": history}
+
+
+def client(ports: list[int], cookie: str, kinds: dict, stop_at: float, warm_until: float, results: dict,
+           failures: list, index: int, think: float) -> None:
+    """Send requests until `stop_at`, back to back or `think` seconds apart on average; time those sent after
+    `warm_until`."""
+    connections = {port: http.client.HTTPConnection("127.0.0.1", port, timeout=60) for port in ports}
+    turn = index
+    while (now := time.monotonic()) < stop_at:
+        choice = random.random()
+        kind = "build list" if choice < 0.45 else "build page" if choice < 0.9 else "template history"
+        port = ports[turn % len(ports)]
+        turn += 1
+        path = kinds[kind]()
+        connection = connections[port]
+        started = time.perf_counter()
+        try:
+            connection.request("GET", path, headers={"Cookie": cookie, "Host": f"127.0.0.1:{port}"})
+            response = connection.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            failures.append(f"{path}: {error!r}")
+            connection.close()
+            connections[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            continue
+        took = (time.perf_counter() - started) * 1000
+        if response.status != 200:
+            failures.append(f"{path}: {response.status} {body[:200]!r}")
+        elif now >= warm_until:
+            results.setdefault(kind, []).append(took)
+        if think:
+            time.sleep(random.expovariate(1 / think))
+
+
+def summary(times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return (f"{len(ordered)} requests: p50 {statistics.median(ordered):.0f} ms, p95 {p95:.0f} ms, "
+            f"max {ordered[-1]:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--builds", type=int, default=10_000)
+    parser.add_argument("--lines", type=int, default=5_000_000)
+    parser.add_argument("--templates", type=int, default=40)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--webs", type=int, default=2, help="web processes (daphne), taken in turn")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--warmup", type=float, default=5)
+    parser.add_argument("--think", type=float, nargs="+", default=[0.0],
+                        help="mean seconds a client waits between requests, a round for each value given "
+                             "(default 0: back to back)")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="record py-spy stacks of the first web process into this directory")
+    options = parser.parse_args()
+
+    directory = Path(tempfile.mkdtemp(prefix="imagehub-bench-pages-"))
+    with ScaledSite(directory / "scaled") as site:
+        webs = [site.start_web(f"web-{n + 1}") for n in range(options.webs)]
+        seed = (SEED.replace("PASSWORD", repr(PASSWORD)).replace("TEMPLATES", str(options.templates))
+                .replace("TEMPLATE", repr(TEMPLATE)))
+        started = time.monotonic()
+        site.python(seed, name="migrate")
+        print(f"Migrated and seeded in {time.monotonic() - started:.1f} s", flush=True)
+        data = fill(site, options.builds, options.lines)
+        print(f"Filled in {data['seconds']:.1f} s: {data['counts']}", flush=True)
+        for web in webs:
+            site.wait_for_web(web)
+        browser = HttpSession(webs[0].port)
+        browser.log_in("viewer", PASSWORD)
+        cookie = f"sessionid={browser.cookies['sessionid']}"
+        kinds = request_kinds(data, options.builds)
+        failures: list[str] = []
+        for think in options.think:
+            run_round(options, think, webs, cookie, kinds, failures)
+    if failures:
+        print(f"{len(failures)} failures, e.g.:", *failures[:5], sep="\n  ")
+        raise SystemExit(1)
+
+
+def run_round(options, think: float, webs: list, cookie: str, kinds: dict, failures: list[str]) -> None:
+    """One round of requests by every client; print its figures."""
+    from tests.bench.bench_log_pipeline import cpu_seconds, service_pids
+
+    results: dict[str, list[float]] = {}
+    load_before = os.getloadavg()
+    now = time.monotonic()
+    threads = [threading.Thread(target=client, args=([web.port for web in webs], cookie, kinds,
+                                                     now + options.warmup + options.seconds, now + options.warmup,
+                                                     results, failures, index, think))
+               for index in range(options.clients)]
+    for thread in threads:
+        thread.start()
+    time.sleep(max(0.0, now + options.warmup - time.monotonic()))
+    databases = service_pids(("postgres",))
+    cpu_before = {pid: cpu_seconds(pid) for pid in [*(web.pid for web in webs), *databases]}
+    spy = None
+    if options.profile:
+        import subprocess
+
+        options.profile.mkdir(parents=True, exist_ok=True)
+        spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(webs[0].pid),
+                                "--rate", "200", "--format", "raw", "--threads", "--nonblocking", "--output",
+                                str(options.profile / f"web-{think:g}.txt")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for thread in threads:
+        thread.join()
+    if spy is not None:
+        import signal
+
+        spy.send_signal(signal.SIGINT)
+        spy.wait(60)
+    load_after = os.getloadavg()
+    started_databases = [pid for pid in service_pids(("postgres",)) if pid not in databases]
+    cpu_after = {pid: cpu_seconds(pid) for pid in [*(web.pid for web in webs), *databases, *started_databases]}
+    web_cpu = sum(cpu_after[web.pid] - cpu_before[web.pid] for web in webs)
+    database_cpu = sum(max(0.0, cpu_after[pid] - cpu_before.get(pid, 0.0))
+                       for pid in [*databases, *started_databases] if cpu_after[pid])
+    pace = f"{think:g} s apart on average" if think else "back to back"
+    total = sum(len(times) for times in results.values())
+    print(f"\n{options.clients} clients sending requests {pace}, {options.webs} web processes, {options.seconds:.0f} s "
+          f"measured after {options.warmup:.0f} s of warm-up; load {load_before[0]:.1f} → {load_after[0]:.1f}\n"
+          f"{total / options.seconds:.0f} requests/s; CPU per request: web processes "
+          f"{1000 * web_cpu / max(1, total):.1f} ms, Postgres (all of the machine's, connections that ended not "
+          f"counted) {1000 * database_cpu / max(1, total):.1f} ms", flush=True)
+    for kind, times in sorted(results.items()):
+        print(f"| {kind} | {summary(times)} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,8 +1,9 @@
-"""The admin site's pages for builds: records to read, with their steps and artifacts; logs stay on the build page."""
+"""The admin site's pages for builds: records to read, with their steps and artifacts; logs stay on the build page.
+Images and channels are read here too; API tokens are listed and deleted."""
 
 from django.contrib import admin
 
-from builds.models import Artifact, Build, BuildStep
+from builds.models import ApiToken, Artifact, Build, BuildStep, Channel, ImageNode
 
 
 class BuildStepInline(admin.TabularInline):
@@ -54,6 +55,53 @@ class ArtifactAdmin(admin.ModelAdmin):
     list_filter = ["builder_type"]
     search_fields = ["artifact_id", "source_image_id", "source"]
     raw_id_fields = ["build"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records changed only through the dashboard's services (which check roles and keep history)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ImageNode)
+class ImageNodeAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "image_id", "region", "template", "build", "parent", "revoke_at"]
+    list_select_related = ["template", "parent"]
+    list_filter = ["kind", "builder_type"]
+    search_fields = ["image_id", "name", "template__name"]
+    raw_id_fields = ["artifact", "build", "parent", "revoked_cause", "revoked_by"]
+
+
+@admin.register(Channel)
+class ChannelAdmin(ReadOnlyAdmin):
+    list_display = ["id", "template", "name", "build", "follow_latest", "updated_at", "updated_by"]
+    list_select_related = ["template", "updated_by"]
+    search_fields = ["template__name", "name"]
+    raw_id_fields = ["build"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made with `imagehub manage api_token`; here an administrator sees who has one and deletes
+    one that leaked. The digest is not shown."""
+
+    list_display = ["id", "user", "name", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "name"]
+    exclude = ["digest"]
 
     def has_add_permission(self, request) -> bool:
         return False

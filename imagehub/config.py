@@ -184,6 +184,21 @@ def channel_layers(env: Mapping[str, str]) -> dict:
     }
 
 
+def session_engine(env: Mapping[str, str]) -> str:
+    """Return SESSION_ENGINE: sessions kept in memory as well as the database when one web process serves.
+
+    Without $REDIS_URL there is one web process (the in-process channel layer
+    reaches no other), so a session read from its local-memory cache is
+    always current, and a request needs no query for it; a session missing
+    there is read from the database. With several web processes each would
+    keep its own copy, and one of them could still accept a session signed
+    out in another, so they read sessions from the database.
+    """
+    if env.get("REDIS_URL", "").strip():
+        return "django.contrib.sessions.backends.db"
+    return "django.contrib.sessions.backends.cached_db"
+
+
 def env_number(env: Mapping[str, str], name: str, default: float, *, minimum: float,
                integer: bool = False) -> float:
     """Return the number in `env[name]` (a whole number when `integer`), or `default` when unset.

@@ -80,6 +80,7 @@ DATABASES = {"default": config.database(os.environ, DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CHANNEL_LAYERS = config.channel_layers(os.environ)
+SESSION_ENGINE = config.session_engine(os.environ)
 
 # Builds are tasks of the Django Tasks API, kept in the database: `imagehub serve`
 # runs them in worker threads, `manage.py db_worker` in processes of their own.

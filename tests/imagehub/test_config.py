@@ -120,6 +120,15 @@ def test_database_defaults_to_sqlite_in_the_data_dir_with_wal(tmp_path):
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
+def test_one_web_process_keeps_sessions_in_memory_as_well():
+    assert config.session_engine({}) == "django.contrib.sessions.backends.cached_db"
+
+
+def test_several_web_processes_read_sessions_from_the_database():
+    env = {"REDIS_URL": "redis://127.0.0.1:6379/0"}
+    assert config.session_engine(env) == "django.contrib.sessions.backends.db"
+
+
 def test_database_url_for_postgres_is_parsed(tmp_path):
     env = {"DATABASE_URL": "postgres://hub:s3cret@db.internal:5433/imagehub"}
     database = config.database(env, tmp_path)

@@ -65,6 +65,21 @@ class BuildLogConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         """Client frames carry nothing this consumer acts on."""
 
+    async def dispatch(self, message: dict) -> None:
+        """Handle a message; the build's live messages without Channels' detour through a thread.
+
+        Channels closes stale database connections in a thread before every
+        handler, one thread for all the process's consumers: a hop per batch
+        and viewer. These handlers reach the database only through
+        database_sync_to_async, which closes stale connections itself.
+        """
+        if message["type"] == "build.lines":
+            await self.build_lines(message)
+        elif message["type"] == "build.status":
+            await self.build_status(message)
+        else:
+            await super().dispatch(message)
+
     async def build_lines(self, event: dict) -> None:
         """Forward a live batch (builds.logsink.lines_event): lines already sent are dropped, a gap before it
         is read from the database."""

@@ -254,3 +254,28 @@ async def test_the_last_seen_number_is_read_from_the_query_string():
     assert consumers.last_seen(b"after=-3") == 0
     assert consumers.last_seen(b"after=abc") == 0
     assert consumers.last_seen(b"x=1&after=7") == 7
+
+
+async def test_live_messages_reach_a_viewer_without_a_hop_through_a_thread(running_build, viewer_cookie,
+                                                                          monkeypatch):
+    import channels.consumer
+
+    hops = []
+
+    async def counted():
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    communicator = socket(running_build.pk, viewer_cookie)
+    await communicator.connect()
+    await received_seqs(communicator)
+    connecting = len(hops)
+    for seq in (1, 2, 3):
+        await store(running_build, seq)
+        await broadcast(running_build, lines_event([line(seq)]))
+        assert (await communicator.receive_json_from(timeout=5))["lines"] == [line(seq)]
+    await broadcast(running_build, status_message("running", "null.web: shell", 3, final=False))
+    assert (await communicator.receive_json_from(timeout=5))["last_seq"] == 3
+
+    assert len(hops) == connecting
+    await communicator.disconnect()

@@ -53,6 +53,9 @@ from builds.engine.ledger import FileLedger
 from builds.engine.ui import ERROR, MACHINE, SAY, Line, StepEvent
 
 EXIT_REASON_SUPERVISOR_GONE = "Build was cancelled: the worker running it stopped."
+# One encoder for every message: json.dumps(..., default=str) builds a new one each call, which costs as much as the
+# encoding of a line.
+_encode = json.JSONEncoder(default=str).encode
 
 
 class Writer:
@@ -80,7 +83,7 @@ class Writer:
         self._thread.start()
 
     def send(self, message: dict[str, Any]) -> None:
-        data = json.dumps(message, default=str).encode("utf-8", "surrogatepass") + b"\n"
+        data = _encode(message).encode("utf-8", "surrogatepass") + b"\n"
         with self._changed:
             while len(self._pending) >= self.MAX_PENDING and not self.broken:
                 self._changed.wait()

@@ -22,7 +22,8 @@ does), and the final status; the first viewer of each process also parses
 every message whole and checks that the lines seq printed arrive, all of
 them, in order, with their text. Each line's latency is its arrival at the
 viewer minus the time the engine stamped on it when it read it from the
-shell's output. Reported: end-to-end lines/s
+shell's output (lines printed before the viewer connected, when the build
+started, are left out). Reported: end-to-end lines/s
 (N over first line produced → last line at the slowest viewer), the
 producer's own rate, latency p50/p99/max over every line at every viewer,
 peak RSS of the worker process and of the engine's child process
@@ -105,6 +106,7 @@ class ViewerReport:
     latency_counts: list[int] = field(default_factory=list)  # every line's, when inspected
     message_counts: list[int] = field(default_factory=list)  # each message's first line's
     printed: int = 0  # lines of the benchmark's command read whole (by inspecting viewers)
+    connected_at: float = 0.0
     inspected: bool = False
 
 
@@ -117,6 +119,7 @@ async def view(name: str, port: int, path: str, cookie: str, expected: int, conn
         report.error = f"could not connect: {error!r}"
         connected.set()
         return report
+    report.connected_at = time.time()
     connected.set()
     try:
         await receive(socket, report, inspect)
@@ -156,8 +159,10 @@ async def receive(socket: WebSocket, report: ViewerReport, inspect: bool) -> Non
             report.first_arrival = now
         report.last_arrival = now
         report.lines = last_seq
-        # Lines come in the order they were produced, so a message's first line waited longest.
-        report.message_counts[min(LATENCY_BUCKETS - 1, int((now - first_time) * 1000))] += 1
+        # Lines come in the order they were produced, so a message's first line waited longest. Lines printed
+        # before the viewer connected (the build's start) are in no latency.
+        if first_time >= report.connected_at:
+            report.message_counts[min(LATENCY_BUCKETS - 1, int((now - first_time) * 1000))] += 1
         if inspect:
             inspect_lines(json.loads(text)["lines"], first_seq, now, report)
 
@@ -175,7 +180,8 @@ def inspect_lines(lines: list[dict], first_seq: int, now: float, report: ViewerR
             report.last_output_time = line["time"]
             if line["text"] != TEXT.replace("%g", str(report.printed)) and not report.error:
                 report.error = f"line {line['seq']} reads {line['text']!r}"
-        counts[min(LATENCY_BUCKETS - 1, int((now - line["time"]) * 1000))] += 1
+        if line["time"] >= report.connected_at:
+            counts[min(LATENCY_BUCKETS - 1, int((now - line["time"]) * 1000))] += 1
 
 
 def run_clients(viewers: list[tuple[str, int]], path: str, cookie: str, expected: int, ready, results) -> None:

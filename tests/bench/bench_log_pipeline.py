@@ -86,9 +86,10 @@ template = catalog.create_template(name="Log benchmark", description="", labels=
 print(template.slug)
 """
 LATENCY_BUCKETS = 120_000  # 1 ms buckets up to two minutes
-LINES_PREFIX = '{"type": "build.lines", "lines": ['
-LINE_START = '{"seq": '
-SEQ_AND_TIME = re.compile(r'\{"seq": (\d+), "time": ([0-9.e+-]+),')
+# Read from the message's bytes (every viewer), without decoding or parsing it.
+LINES_PREFIX = b'{"type": "build.lines", "lines": ['
+LINE_START = b'{"seq": '
+SEQ_AND_TIME = re.compile(rb'\{"seq": (\d+), "time": ([0-9.e+-]+),')
 
 
 # The viewers, in client processes.
@@ -139,7 +140,7 @@ async def view(name: str, port: int, path: str, cookie: str, expected: int, conn
 
 async def receive(socket: WebSocket, report: ViewerReport, inspect: bool) -> None:
     """Read the build's messages until the server closes (see the module's docstring)."""
-    while (text := await socket.receive()) is not None:
+    while (text := await socket.receive(decode=False)) is not None:
         now = time.time()
         if not text.startswith(LINES_PREFIX):
             message = json.loads(text)

@@ -205,4 +205,5 @@ def test_an_amazon_template_is_validated_without_loading_the_aws_sdks_clients(wo
     assert done.stdout == "The configuration is valid.\n"
     imported = set(done.stderr.split())
     assert "builds.engine.builders.amazon.ebs.builder" in imported
-    assert not imported & {"boto3", "botocore.session", "botocore.client", "urllib3", "django"}
+    assert not imported & {"boto3", "botocore.session", "botocore.client", "urllib3", "django",
+                            "builds.engine.builders.amazon.ebs.recipe"}

@@ -22,8 +22,9 @@ region's ~1300 default AMIs) is not inside anyone's time. Each case runs
 alternating; the table gives the median wall time of the whole process and
 its median CPU time (user + system, with the children it waited for, so
 packer's plugin process is in packer's; moto's and sshd's work is in
-neither). imagehub runs with bytecode caching on, as an installed package
-does (PYTHONDONTWRITEBYTECODE is removed from its environment). The load
+neither). imagehub runs installed as README.md installs it (``pip install .``
+into a throwaway virtualenv: tests/bench/installed.py), with bytecode
+caching on (PYTHONDONTWRITEBYTECODE is removed from its environment). The load
 average before and after is printed with the figures: the machine's other
 work skews wall times.
 
@@ -55,6 +56,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from tests.bench.installed import installed_command  # noqa: E402
 from tests.fixtures.moto import authorized_keys_command, start_moto_server  # noqa: E402
 from tests.fixtures.sshd import start_sshd  # noqa: E402
 
@@ -127,8 +129,8 @@ class Sample:
 
 
 def imagehub_command() -> list[str]:
-    script = Path(sys.executable).with_name("imagehub")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "builds.engine"]
+    """The console script of ImageHub installed as README.md installs it (made on first use)."""
+    return list(installed_command())
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str]) -> Sample:

@@ -29,15 +29,17 @@ import shutil
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXIT_UNKNOWN_COMMAND = 127
+
+from tests.bench.installed import install_imagehub  # noqa: E402
 
 
 @dataclass
@@ -64,31 +66,6 @@ class Timing:
     def p95(self) -> float:
         ordered = sorted(self.samples_ms)
         return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
-
-
-def install_imagehub(into: Path) -> list[str]:
-    """Install the checkout, not editable, into a new virtualenv under ``into``; return its console script.
-
-    The new environment reaches the running interpreter's packages through a
-    path file, so nothing is downloaded; its own copy of ImageHub is compiled
-    to bytecode, as pip does by default.
-    """
-    venv = into / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = Path(subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip())
-    (site / "imagehub-bench-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-deps",
-         "--no-compile", "--disable-pip-version-check", str(REPO)],
-        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    subprocess.run([str(python), "-m", "compileall", "-q", str(site / "builds"), str(site / "imagehub")],
-                   check=True, stdout=subprocess.DEVNULL)
-    return [str(venv / "bin" / "imagehub")]
 
 
 def run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:

@@ -326,11 +326,13 @@ def test_the_raw_log_is_streamed_as_packer_prints_it_with_timestamps(client, vie
     assert response.streaming
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response["Content-Disposition"] == f'attachment; filename="build-{finished_build.pk}.log"'
-    stamp = finished_build.started_at.strftime("%Y-%m-%dT%H:%M")
+    start = finished_build.started_at
+    # Each line's own minute: the lines are 0, 3 and 4 seconds after the start, which may cross a minute.
+    stamps = [(start + timedelta(seconds=offset)).strftime("%Y-%m-%dT%H:%M") for offset in (0, 3, 4)]
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert [line.split(": ", 1)[1] for line in lines] == [
         "==> null.web: Running...", "    null.web: hello 2 true", "==> null.web: to-stderr"]
-    assert all(line.startswith(stamp) for line in lines)
+    assert all(line.startswith(stamp) for line, stamp in zip(lines, stamps, strict=True))
 
 
 def test_a_long_raw_log_comes_whole_and_in_order_in_chunks(client, viewer, make_build, monkeypatch):

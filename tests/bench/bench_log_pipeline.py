@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -212,13 +213,10 @@ def run_clients(viewers: list[tuple[str, int]], path: str, cookie: str, expected
 # Watching processes.
 
 def rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
     return 0
 
 
@@ -233,12 +231,10 @@ def cpu_seconds(pid: int) -> float:
 
 def children(pid: int) -> list[int]:
     found = []
-    try:
+    with contextlib.suppress(OSError):
         for task in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{task}/children") as listed:
                 found.extend(int(child) for child in listed.read().split())
-    except OSError:
-        pass
     return found
 
 

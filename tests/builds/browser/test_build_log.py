@@ -57,14 +57,22 @@ def at_bottom(page) -> bool:
     }""")
 
 
+VISIBLE_SEQS = """() => {
+  const box = document.getElementById("build-log").getBoundingClientRect();
+  return Array.from(document.querySelectorAll("#build-log .build-log-row[data-seq]"))
+    .filter(row => { const r = row.getBoundingClientRect(); return r.top >= box.top - 1 && r.bottom <= box.bottom + 1; })
+    .map(row => Number(row.dataset.seq));
+}"""
+
+
 def visible_seqs(page) -> list[int]:
     """The seqs of the line rows inside the log box's visible area."""
-    return page.evaluate("""() => {
-      const box = document.getElementById("build-log").getBoundingClientRect();
-      return Array.from(document.querySelectorAll("#build-log .build-log-row[data-seq]"))
-        .filter(row => { const r = row.getBoundingClientRect(); return r.top >= box.top - 1 && r.bottom <= box.bottom + 1; })
-        .map(row => Number(row.dataset.seq));
-    }""")
+    return page.evaluate(VISIBLE_SEQS)
+
+
+def wait_until_no_line_is_visible(page) -> None:
+    """Wait (up to 5 s) until the log box shows no line row, as after folding everything is drawn."""
+    page.wait_for_function(f"() => ({VISIBLE_SEQS})().length === 0", timeout=5000)
 
 
 def test_a_million_line_log_keeps_only_the_visible_rows_in_the_page(log_page):
@@ -158,6 +166,7 @@ def test_a_step_header_folds_and_unfolds_its_lines(log_page):
     expect(header).to_have_attribute("aria-expanded", "true")
     expect(page.locator(f'#build-log .build-log-row[data-seq="{last}"]')).to_have_count(1)
     page.get_by_role("button", name="Fold all", exact=True).click()
+    wait_until_no_line_is_visible(page)
     assert visible_seqs(page) == []
     expect(page.locator("#build-log .build-log-header[aria-expanded=false]").first).to_be_visible()
     page.get_by_role("button", name="Unfold all", exact=True).click()
@@ -169,6 +178,7 @@ def test_search_jumps_between_matches_and_unfolds_the_step_of_one(log_page):
     first = page.evaluate("() => document.getElementById('build-log').buildLog.store.seqs.length + 1")
     page.evaluate(FEED, [300, 100, "provisioner shell"])
     page.get_by_role("button", name="Fold all", exact=True).click()
+    wait_until_no_line_is_visible(page)
     assert visible_seqs(page) == []
     search = page.locator("#build-log-search")
     search.fill("0 of the log")  # lines whose seq ends in 0

@@ -42,7 +42,6 @@ import io
 import os
 import platform
 import pstats
-import resource
 import shutil
 import statistics
 import subprocess
@@ -50,13 +49,13 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests.bench.installed import installed_command  # noqa: E402
+from tests.bench.timing import Sample, timed  # noqa: E402
 from tests.fixtures.moto import authorized_keys_command, start_moto_server  # noqa: E402
 from tests.fixtures.sshd import start_sshd  # noqa: E402
 
@@ -120,30 +119,9 @@ build {
 '''
 
 
-@dataclass
-class Sample:
-    """One run: wall time, and the CPU time (user + system) of the process and the children it waited for."""
-
-    wall_ms: float
-    cpu_ms: float
-
-
 def imagehub_command() -> list[str]:
     """The console script of ImageHub installed as README.md installs it (made on first use)."""
     return list(installed_command())
-
-
-def timed(command: list[str], cwd: Path, env: dict[str, str]) -> Sample:
-    """Run ``command``; return what it took, raising if it fails."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed = (time.perf_counter() - started) * 1000
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:2])} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
-    return Sample(elapsed, cpu)
 
 
 class Bench:

@@ -64,8 +64,8 @@ class Command(BaseCommand):
             signal.signal(signum, stop)
         pool.start()
         self.stdout.write(f"Build worker {pool.worker_id} is running {pool.concurrency} builds at a time.")
-        while not stopping.wait(1.0):
-            pass
+        while not stopping.is_set():
+            stopping.wait(1.0)  # in slices, so the signal handlers above get to run
         if pool.stop(timeout=stop_timeout):
             self.stdout.write("Build worker stopped.")
         else:

@@ -175,16 +175,18 @@ def test_the_list_filters_by_template_status_user_builder_and_date(client, viewe
     other_version = make_template("Other", {"main.pkr.hcl": 'source "null" "x" {\n  communicator = "none"\n}\n'
                                                             'build {\n  sources = ["source.null.x"]\n}\n'})
     alice = make_user("alice", Role.BUILDER)
-    failed = make_build(Build.Status.FAILED, user=alice, queued=NOW - timedelta(days=3))
-    docker = make_build(sources=[("docker.app", "docker")], queued=NOW - timedelta(days=1))
-    other = make_build(version=other_version, queued=NOW - timedelta(hours=2))
+    # Anchored at midday so that the day filters below do not depend on the hour the test runs at.
+    midday = timezone.localtime(NOW).replace(hour=12, minute=0, second=0)
+    failed = make_build(Build.Status.FAILED, user=alice, queued=midday - timedelta(days=3))
+    docker = make_build(sources=[("docker.app", "docker")], queued=midday - timedelta(days=1))
+    other = make_build(version=other_version, queued=midday - timedelta(hours=2))
     client.force_login(viewer)
     assert row_ids(client.get("/builds/?status=failed")) == [failed.pk]
     assert row_ids(client.get("/builds/?template=other")) == [other.pk]
     assert row_ids(client.get("/builds/?user=alice")) == [failed.pk]
     assert row_ids(client.get("/builds/?builder=docker")) == [docker.pk]
-    since = (NOW - timedelta(days=2)).date().isoformat()
-    until = (NOW - timedelta(days=1)).date().isoformat()
+    since = (midday - timedelta(days=2)).date().isoformat()
+    until = (midday - timedelta(days=1)).date().isoformat()
     assert row_ids(client.get(f"/builds/?since={since}&until={until}")) == [docker.pk]
     assert row_ids(client.get("/builds/?status=failed&user=bob")) == []
     response = client.get("/builds/?status=failed&user=bob")

@@ -31,8 +31,15 @@ def cli_vars(values: dict) -> list[tuple[str, str]]:
 
 def print_diagnostics(diags: Diagnostics, texts: dict[str, str], out: TextIO, *,
                       errors_only: bool = False) -> None:
-    """Print diagnostics in Packer's shape, each followed by a blank line."""
+    """Print diagnostics in Packer's shape, each followed by a blank line.
+
+    A diagnostic equal to one printed before (the same block decoded by
+    validation and again by a plugin's prepare) is printed once.
+    """
+    printed = set()
     for diag in diags:
-        if errors_only and not diag.is_error:
+        said = (diag.severity, diag.summary, diag.detail, diag.subject, diag.context)
+        if (errors_only and not diag.is_error) or said in printed:
             continue
+        printed.add(said)
         out.write(render(diag, texts) + "\n")

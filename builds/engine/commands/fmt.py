@@ -32,8 +32,8 @@ from typing import TextIO
 from builds.engine.commands.flags import FlagError, FlagSet
 from builds.engine.hcl.diagnostics import Diagnostic, Diagnostics, Range
 from builds.engine.hcl.fmt import format_source
-from builds.engine.hcl.lexer import scan_spans, tokens_from_spans
-from builds.engine.hcl.parser import parse
+from builds.engine.hcl.lexer import scan_spans
+from builds.engine.hcl.syntaxcheck import well_formed
 
 SYNOPSIS = "rewrite template files in the canonical format"
 
@@ -208,10 +208,11 @@ class Formatter:
             self.problems.error(summary, _error_list([_encoding_error(path, source, err.start)]))
             return False
         spans = scan_spans(text)
-        _, diags = parse(text, path, tokens_from_spans(text, path, spans))
-        if diags.has_errors:
-            self.problems.error(summary, _error_list([_hcl_error(d) for d in diags.errors]))
-            return False
+        if not well_formed(text, spans):
+            errors = _syntax_errors(text, path, spans)
+            if errors:
+                self.problems.error(summary, _error_list([_hcl_error(d) for d in errors]))
+                return False
         formatted = format_source(text, spans)
         if formatted == text:
             if path == STDIN:
@@ -388,6 +389,15 @@ def _write_bytes(out: TextIO, data: bytes) -> None:
     out.flush()
     buffer.write(data)
     buffer.flush()
+
+
+def _syntax_errors(text: str, path: str, spans: list[tuple[str, int, int]]) -> list[Diagnostic]:
+    """Return the parser's errors for a file the quick syntax check did not accept."""
+    from builds.engine.hcl.lexer import tokens_from_spans
+    from builds.engine.hcl.parser import parse
+
+    _, diags = parse(text, path, tokens_from_spans(text, path, spans))
+    return diags.errors
 
 
 def _error_list(errors: list[str]) -> str:

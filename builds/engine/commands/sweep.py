@@ -63,7 +63,7 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     if positional:
         return flags.usage_error(stdout)
 
-    from builds.engine.builders.amazon.client import AwsError
+    from builds.engine.builders.amazon.errors import AwsError
     from builds.engine.ledger import FileLedger
     from builds.engine.sweep import Sweeper, SweepOptions
 

@@ -2,32 +2,56 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from builds.engine.hcl.diagnostics import Range
 
 
-@dataclass(slots=True, eq=False)
-class Attribute:
+class Node:
+    """Base of the tree's classes: attributes in ``__slots__``, equal only to itself, a field-by-field repr.
+
+    Plain classes rather than dataclasses: every command that reads a template
+    imports this module, and making two dozen dataclasses costs more start-up
+    time than the rest of parsing a typical file.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        """The node's attributes, the base class's first (the order of ``__init__``'s parameters)."""
+        return tuple(name for klass in reversed(cls.__mro__) for name in klass.__dict__.get("__slots__", ()))
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.field_names())
+        return f"{type(self).__name__}({values})"
+
+
+class Attribute(Node):
     """``name = expr`` inside a body."""
 
-    name: str
-    expr: Expr
-    range: Range
-    name_range: Range
+    __slots__ = ("name", "expr", "range", "name_range")
+
+    def __init__(self, name: str, expr: Expr, range: Range, name_range: Range) -> None:
+        self.name = name
+        self.expr = expr
+        self.range = range
+        self.name_range = name_range
 
 
-@dataclass(slots=True, eq=False)
-class Block:
+class Block(Node):
     """``type "label" ... { body }``."""
 
-    type: str
-    labels: list[str]
-    body: Body
-    range: Range  # from the type name to the closing brace
-    type_range: Range
-    label_ranges: list[Range] = field(default_factory=list)
+    __slots__ = ("type", "labels", "body", "range", "type_range", "label_ranges")
+
+    def __init__(self, type: str, labels: list[str], body: Body, range: Range, type_range: Range,
+                 label_ranges: list[Range] | None = None) -> None:
+        self.type = type
+        self.labels = labels
+        self.body = body
+        self.range = range  # from the type name to the closing brace
+        self.type_range = type_range
+        self.label_ranges = [] if label_ranges is None else label_ranges
 
     @property
     def def_range(self) -> Range:
@@ -36,72 +60,94 @@ class Block:
         return self.type_range.cover(end)
 
 
-@dataclass(slots=True, eq=False)
-class Body:
+class Body(Node):
     """The contents of a file or a block: attributes (unique by name) and blocks (in order)."""
 
-    attributes: dict[str, Attribute]
-    blocks: list[Block]
-    range: Range
+    __slots__ = ("attributes", "blocks", "range")
+
+    def __init__(self, attributes: dict[str, Attribute], blocks: list[Block], range: Range) -> None:
+        self.attributes = attributes
+        self.blocks = blocks
+        self.range = range
 
     def blocks_of(self, type_name: str) -> list[Block]:
         return [b for b in self.blocks if b.type == type_name]
 
 
-@dataclass(slots=True, eq=False)
-class File:
+class File(Node):
     """A parsed file: its body and its text (kept for diagnostics' source snippets)."""
 
-    filename: str
-    body: Body
-    text: str
+    __slots__ = ("filename", "body", "text")
+
+    def __init__(self, filename: str, body: Body, text: str) -> None:
+        self.filename = filename
+        self.body = body
+        self.text = text
 
 
 # --------------------------------------------------------------------------- expressions
 
 
-@dataclass(slots=True, eq=False)
-class Expr:
-    range: Range
+class Expr(Node):
+    """Base of the expression nodes: every expression knows its range."""
+
+    __slots__ = ("range",)
+
+    def __init__(self, range: Range) -> None:
+        self.range = range
 
 
-@dataclass(slots=True, eq=False)
 class Literal(Expr):
     """null, true/false or a number."""
 
-    value: Any
+    __slots__ = ("value",)
+
+    def __init__(self, range: Range, value: Any) -> None:
+        self.range = range
+        self.value = value
 
 
-@dataclass(slots=True, eq=False)
-class TemplateIf:
+class TemplateIf(Node):
     """``%{ if cond }...%{ else }...%{ endif }`` inside a template."""
 
-    cond: Expr
-    then_parts: list[TemplatePart]
-    else_parts: list[TemplatePart]
-    range: Range
+    __slots__ = ("cond", "then_parts", "else_parts", "range")
+
+    def __init__(
+        self, cond: Expr, then_parts: list[TemplatePart], else_parts: list[TemplatePart], range: Range
+    ) -> None:
+        self.cond = cond
+        self.then_parts = then_parts
+        self.else_parts = else_parts
+        self.range = range
 
 
-@dataclass(slots=True, eq=False)
-class TemplateFor:
+class TemplateFor(Node):
     """``%{ for k, v in coll }...%{ endfor }`` inside a template."""
 
-    key_var: str | None
-    value_var: str
-    coll: Expr
-    parts: list[TemplatePart]
-    range: Range
+    __slots__ = ("key_var", "value_var", "coll", "parts", "range")
+
+    def __init__(
+        self, key_var: str | None, value_var: str, coll: Expr, parts: list[TemplatePart], range: Range
+    ) -> None:
+        self.key_var = key_var
+        self.value_var = value_var
+        self.coll = coll
+        self.parts = parts
+        self.range = range
 
 
 TemplatePart = str | Expr | TemplateIf | TemplateFor
 
 
-@dataclass(slots=True, eq=False)
 class Template(Expr):
     """A quoted string or heredoc: literal text, interpolations and directives."""
 
-    parts: list[TemplatePart]
-    heredoc: bool = False
+    __slots__ = ("parts", "heredoc")
+
+    def __init__(self, range: Range, parts: list[TemplatePart], heredoc: bool = False) -> None:
+        self.range = range
+        self.parts = parts
+        self.heredoc = heredoc
 
     @property
     def is_literal(self) -> bool:
@@ -111,114 +157,163 @@ class Template(Expr):
         return "".join(p for p in self.parts if isinstance(p, str))
 
 
-@dataclass(slots=True, eq=False)
 class TemplateWrap(Expr):
     """A template that is exactly one interpolation, ``"${expr}"``: its value keeps its type."""
 
-    wrapped: Expr
+    __slots__ = ("wrapped",)
+
+    def __init__(self, range: Range, wrapped: Expr) -> None:
+        self.range = range
+        self.wrapped = wrapped
 
 
-@dataclass(slots=True, eq=False)
 class Variable(Expr):
     """A bare name: ``var``, ``local``, a for-expression symbol."""
 
-    name: str
+    __slots__ = ("name",)
+
+    def __init__(self, range: Range, name: str) -> None:
+        self.range = range
+        self.name = name
 
 
-@dataclass(slots=True, eq=False)
 class GetAttr(Expr):
     """``obj.name``."""
 
-    obj: Expr
-    name: str
-    name_range: Range
+    __slots__ = ("obj", "name", "name_range")
+
+    def __init__(self, range: Range, obj: Expr, name: str, name_range: Range) -> None:
+        self.range = range
+        self.obj = obj
+        self.name = name
+        self.name_range = name_range
 
 
-@dataclass(slots=True, eq=False)
 class Index(Expr):
     """``obj[key]`` (also the legacy ``obj.0``)."""
 
-    obj: Expr
-    key: Expr
+    __slots__ = ("obj", "key")
+
+    def __init__(self, range: Range, obj: Expr, key: Expr) -> None:
+        self.range = range
+        self.obj = obj
+        self.key = key
 
 
-@dataclass(slots=True, eq=False)
 class AnonSymbol(Expr):
     """The element currently visited by a splat expression."""
 
-
-@dataclass(slots=True, eq=False)
+    __slots__ = ()
 class Splat(Expr):
     """``source[*].each`` or ``source.*.each``; ``each`` is evaluated with :class:`AnonSymbol` bound."""
 
-    source: Expr
-    each: Expr
-    full: bool  # ``[*]`` (True) or the attribute-only ``.*`` (False)
+    __slots__ = ("source", "each", "full")
+
+    def __init__(self, range: Range, source: Expr, each: Expr, full: bool) -> None:
+        self.range = range
+        self.source = source
+        self.each = each
+        self.full = full  # ``[*]`` (True) or the attribute-only ``.*`` (False)
 
 
-@dataclass(slots=True, eq=False)
 class FunctionCall(Expr):
-    name: str
-    args: list[Expr]
-    expand_final: bool  # the last argument was followed by ``...``
-    name_range: Range
+
+    __slots__ = ("name", "args", "expand_final", "name_range")
+
+    def __init__(self, range: Range, name: str, args: list[Expr], expand_final: bool,
+                 name_range: Range) -> None:
+        self.range = range
+        self.name = name
+        self.args = args
+        self.expand_final = expand_final  # the last argument was followed by ``...``
+        self.name_range = name_range
 
 
-@dataclass(slots=True, eq=False)
 class TupleCons(Expr):
-    items: list[Expr]
+
+    __slots__ = ("items",)
+
+    def __init__(self, range: Range, items: list[Expr]) -> None:
+        self.range = range
+        self.items = items
 
 
-@dataclass(slots=True, eq=False)
-class ObjectItem:
-    key: Expr
-    value: Expr
-    key_is_name: bool  # a bare identifier key, taken literally (``{ a = 1 }``)
+class ObjectItem(Node):
+
+    __slots__ = ("key", "value", "key_is_name")
+
+    def __init__(self, key: Expr, value: Expr, key_is_name: bool) -> None:
+        self.key = key
+        self.value = value
+        self.key_is_name = key_is_name  # a bare identifier key, taken literally (``{ a = 1 }``)
 
 
-@dataclass(slots=True, eq=False)
 class ObjectCons(Expr):
-    items: list[ObjectItem]
+
+    __slots__ = ("items",)
+
+    def __init__(self, range: Range, items: list[ObjectItem]) -> None:
+        self.range = range
+        self.items = items
 
 
-@dataclass(slots=True, eq=False)
 class Conditional(Expr):
-    cond: Expr
-    true_expr: Expr
-    false_expr: Expr
+
+    __slots__ = ("cond", "true_expr", "false_expr")
+
+    def __init__(self, range: Range, cond: Expr, true_expr: Expr, false_expr: Expr) -> None:
+        self.range = range
+        self.cond = cond
+        self.true_expr = true_expr
+        self.false_expr = false_expr
 
 
-@dataclass(slots=True, eq=False)
 class BinaryOp(Expr):
-    op: str
-    lhs: Expr
-    rhs: Expr
+
+    __slots__ = ("op", "lhs", "rhs")
+
+    def __init__(self, range: Range, op: str, lhs: Expr, rhs: Expr) -> None:
+        self.range = range
+        self.op = op
+        self.lhs = lhs
+        self.rhs = rhs
 
 
-@dataclass(slots=True, eq=False)
 class UnaryOp(Expr):
-    op: str
-    operand: Expr
+
+    __slots__ = ("op", "operand")
+
+    def __init__(self, range: Range, op: str, operand: Expr) -> None:
+        self.range = range
+        self.op = op
+        self.operand = operand
 
 
-@dataclass(slots=True, eq=False)
 class Parens(Expr):
     """``( expr )``: kept so that ``{ (a) = 1 }`` uses ``a``'s value as the key."""
 
-    inner: Expr
+    __slots__ = ("inner",)
+
+    def __init__(self, range: Range, inner: Expr) -> None:
+        self.range = range
+        self.inner = inner
 
 
-@dataclass(slots=True, eq=False)
 class ForExpr(Expr):
     """``[for k, v in coll : value if cond]`` or ``{for k, v in coll : key => value... if cond}``."""
 
-    key_var: str | None
-    value_var: str
-    coll: Expr
-    key_expr: Expr | None  # set for object results
-    value_expr: Expr
-    cond: Expr | None
-    group: bool  # ``...`` after the value: group values by key
+    __slots__ = ("key_var", "value_var", "coll", "key_expr", "value_expr", "cond", "group")
+
+    def __init__(self, range: Range, key_var: str | None, value_var: str, coll: Expr,
+                 key_expr: Expr | None, value_expr: Expr, cond: Expr | None, group: bool) -> None:
+        self.range = range
+        self.key_var = key_var
+        self.value_var = value_var
+        self.coll = coll
+        self.key_expr = key_expr  # set for object results
+        self.value_expr = value_expr
+        self.cond = cond
+        self.group = group  # ``...`` after the value: group values by key
 
 
 def traversal_of(expr: Expr) -> tuple[str, list[str | int]] | None:

@@ -1,9 +1,12 @@
-"""Source positions and diagnostics: what went wrong, where, shaped like Packer's output."""
+"""Source positions and diagnostics: what went wrong, where, shaped like Packer's output.
+
+The classes are plain ones rather than dataclasses: every command imports this
+module, and the dataclass machinery (with ``inspect`` behind it) would be most
+of the start-up cost of ``fmt``.
+"""
 
 from __future__ import annotations
 
-import textwrap
-from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
@@ -36,15 +39,36 @@ class Range(NamedTuple):
         return Range(self.filename, start, end)
 
 
-@dataclass(slots=True)
 class Diagnostic:
-    """One problem found in a template: a summary, a detail and, when known, where."""
+    """One problem found in a template: a summary, a detail and, when known, where.
 
-    severity: Severity
-    summary: str
-    detail: str = ""
-    subject: Range | None = None
-    context: str = ""  # e.g. 'source "amazon-ebs" "web"', as Packer prints after "in"
+    ``context`` names the block it is in, e.g. ``source "amazon-ebs" "web"``, as Packer prints after "in".
+    Two diagnostics are equal when all five fields are.
+    """
+
+    __slots__ = ("severity", "summary", "detail", "subject", "context")
+
+    def __init__(self, severity: Severity, summary: str, detail: str = "", subject: Range | None = None,
+                 context: str = "") -> None:
+        self.severity = severity
+        self.summary = summary
+        self.detail = detail
+        self.subject = subject
+        self.context = context
+
+    def _fields(self) -> tuple:
+        return (self.severity, self.summary, self.detail, self.subject, self.context)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # mutable, like the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return (f"Diagnostic(severity={self.severity!r}, summary={self.summary!r}, detail={self.detail!r}, "
+                f"subject={self.subject!r}, context={self.context!r})")
 
     @property
     def is_error(self) -> bool:
@@ -70,11 +94,21 @@ def warning(summary: str, detail: str = "", subject: Range | None = None, contex
     return Diagnostic("warning", summary, detail, subject, context)
 
 
-@dataclass
 class Diagnostics:
     """An ordered collection of diagnostics that a phase appends to and a caller inspects."""
 
-    items: list[Diagnostic] = field(default_factory=list)
+    def __init__(self, items: list[Diagnostic] | None = None) -> None:
+        self.items = [] if items is None else items
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.items == other.items
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Diagnostics(items={self.items!r})"
 
     def add(self, diag: Diagnostic) -> None:
         self.items.append(diag)
@@ -135,6 +169,8 @@ def render(diag: Diagnostic, sources: dict[str, bytes | str] | None = None, widt
         else:
             out.append("  (source code not available)\n")
     if diag.detail:
+        import textwrap  # compiles its patterns on import: only when a detail is printed
+
         out.append("\n")
         for para in diag.detail.split("\n"):
             wrapped = textwrap.wrap(para, width=width, break_long_words=False, break_on_hyphens=False)

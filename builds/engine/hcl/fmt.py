@@ -62,12 +62,11 @@ _NEGATION_CONTEXT = frozenset(
 )
 
 
-def _bracket_change(type_: str) -> int:
-    if type_ in _OPENERS:
-        return 1
-    if type_ in _CLOSERS:
-        return -1
-    return 0
+_BRACKET_CHANGE = {**dict.fromkeys(_OPENERS, 1), **dict.fromkeys(_CLOSERS, -1)}
+"""How a token changes the bracket depth: +1 opens, -1 closes; other types are absent (0)."""
+
+# The answers of _space_after already computed, keyed by (subject, before, after, subject is "in").
+_SPACING: dict[tuple[str, str, str, bool], int] = {}
 
 
 def _space_after(subject: str, subject_text: str, before: str, after: str) -> bool:
@@ -227,22 +226,25 @@ def format_source(text: str, spans: list[tuple[str, int, int]] | None = None) ->
     for _, start, end in spans:
         spaces.append(start - last_end)
         last_end = end
-    lines = _split_lines(types, texts)
-    _format_indent(lines, types, spaces)
+    changes = [_BRACKET_CHANGE.get(type_, 0) for type_ in types]
+    lines = _split_lines(types, texts, changes)
+    _format_indent(lines, types, changes, spaces)
     _format_spaces(lines, types, texts, spaces)
     _format_cells(lines, texts, spaces)
     return "".join(" " * s + t if s else t for s, t in zip(spaces, texts, strict=True))
 
 
-def _split_lines(types: list[str], texts: list[str]) -> list[_Line]:
+def _split_lines(types: list[str], texts: list[str], changes: list[int]) -> list[_Line]:
     lines: list[_Line] = []
     start = 0
     last = len(types) - 1  # the EOF token belongs to no line
-    for i in range(last):
-        type_ = types[i]
-        if type_ == "Newline" or (type_ == "Comment" and texts[i].endswith("\n")):
-            lines.append(_Line(start, i + 1))
-            start = i + 1
+    ends = [
+        i for i, type_ in enumerate(types)
+        if type_ == "Newline" or (type_ == "Comment" and texts[i].endswith("\n"))
+    ]
+    for i in ends:
+        lines.append(_Line(start, i + 1))
+        start = i + 1
     lines.append(_Line(start, last))
 
     for line in lines:
@@ -250,19 +252,19 @@ def _split_lines(types: list[str], texts: list[str]) -> list[_Line]:
         if lead_end - lead_start > 1 and types[lead_end - 1] == "Comment":
             line.comment = lead_end - 1
             lead_end = line.lead_end = lead_end - 1
-        for i in range(lead_start + 1, lead_end):
-            if types[i] == "Equal":
-                net = 0
-                for j in range(i, lead_end):
-                    net += _bracket_change(types[j])
-                if net == 0:
-                    line.assign_start, line.assign_end = i, lead_end
-                    line.lead_end = i
-                break
+        if lead_end - lead_start < 2:
+            continue
+        try:
+            i = types.index("Equal", lead_start + 1, lead_end)
+        except ValueError:
+            continue
+        if sum(changes[i:lead_end]) == 0:
+            line.assign_start, line.assign_end = i, lead_end
+            line.lead_end = i
     return lines
 
 
-def _format_indent(lines: list[_Line], types: list[str], spaces: list[int]) -> None:
+def _format_indent(lines: list[_Line], types: list[str], changes: list[int], spaces: list[int]) -> None:
     indents: list[int] = []
     for line in lines:
         first = line.lead_start
@@ -271,14 +273,13 @@ def _format_indent(lines: list[_Line], types: list[str], spaces: list[int]) -> N
         if types[first] == "Newline":
             spaces[first] = 0
             continue
-        net = 0
-        for i in range(first, line.lead_end):
-            net += _bracket_change(types[i])
-            if types[i] == "OHeredoc":
-                break
+        try:  # a heredoc's opening marker ends what counts on its line
+            stop = types.index("OHeredoc", first, line.lead_end) + 1
+        except ValueError:
+            stop = line.lead_end
+        net = sum(changes[first:stop])
         if line.assign_start is not None:
-            for i in range(line.assign_start, line.assign_end):
-                net += _bracket_change(types[i])
+            net += sum(changes[line.assign_start:line.assign_end])
         if net > 0:
             spaces[first] = 2 * len(indents)
             indents.append(net)
@@ -300,9 +301,15 @@ def _space_cell(
     start: int, end: int, types: list[str], texts: list[str], spaces: list[int]
 ) -> None:
     before = "Nil"
+    spacing = _SPACING
     for i in range(start, end - 1):
         subject = types[i]
-        spaces[i + 1] = 1 if _space_after(subject, texts[i], before, types[i + 1]) else 0
+        after = types[i + 1]
+        key = (subject, before, after, texts[i] == "in")
+        space = spacing.get(key)
+        if space is None:
+            space = spacing[key] = 1 if _space_after(subject, texts[i], before, after) else 0
+        spaces[i + 1] = space
         before = subject
 
 

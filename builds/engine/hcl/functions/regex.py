@@ -1,4 +1,13 @@
-"""Regular expression functions: regex, regexall, regex_replace (RE2 syntax, Go's ``$1`` replacements)."""
+"""Regular expression functions: regex, regexall, regex_replace (RE2 syntax, Go's ``$1`` replacements).
+
+Patterns are compiled by the ``regex`` module, which reads RE2's syntax closely
+(Unicode classes, POSIX classes...). A pattern written only with syntax that
+Python's own ``re`` reads identically (ASCII literals and punctuation escapes,
+classes, groups, alternation, anchors and repetition; no flags, named groups,
+letter escapes or set operations) is compiled by ``re`` instead, which saves
+loading ``regex`` (the commonest use, ``regex_replace(timestamp(), "[- TZ:]",
+"")``, is such a pattern). Error messages always come from ``regex``.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +60,35 @@ def _translate(pattern: str) -> str:
     return "".join(out)
 
 
+# Syntax that ``re`` lacks or reads differently: letter or digit escapes (\d, \p{..}, \z, \1), "(?"
+# (flags, named groups, lookaround), POSIX classes and what ``re`` would take for set operations.
+_NOT_PORTABLE = re.compile(r"\\[0-9A-Za-z]|\(\?|\[[\[:]|--|&&|~~|\|\|")
+
+
+class _InvalidPattern(ValueError):
+    """A pattern that does not compile; ``msg`` is the ``regex`` module's description of the problem."""
+
+    def __init__(self, msg: str):
+        super().__init__(msg)
+        self.msg = msg
+
+
+def _compile(pattern: str):
+    """Compile an RE2 pattern (after :func:`_translate`); raise :class:`_InvalidPattern` if it is invalid."""
+    translated = _translate(pattern)
+    if pattern.isascii() and not _NOT_PORTABLE.search(pattern):
+        try:
+            return re.compile(translated)
+        except re.error:
+            pass  # compiled again below, for the regex module's wording of the problem
+    import regex as re2
+
+    try:
+        return re2.compile(translated, re2.VERSION0)
+    except re2.error as exc:
+        raise _InvalidPattern(exc.msg) from None
+
+
 _REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 MAX_REPEAT = 1000  # RE2's limit on a repetition count
 
@@ -86,14 +124,12 @@ def _oversized_repeat(pattern: str) -> str | None:
 
 def compile_pattern(pattern: str, arg_index: int | None = 0):
     """Return the compiled RE2-style pattern; raise FunctionError naming the pattern argument if invalid."""
-    import regex as re2
-
     oversized = _oversized_repeat(pattern)
     if oversized is not None:
         raise FunctionError(f"invalid regexp pattern: invalid repeat count {oversized} in {pattern}", arg_index)
     try:
-        compiled = re2.compile(_translate(pattern), re2.VERSION0)
-    except re2.error as exc:
+        compiled = _compile(pattern)
+    except _InvalidPattern as exc:
         raise FunctionError(f"invalid regexp pattern: {exc.msg} in {pattern}", arg_index) from None
     names = list(compiled.groupindex)
     unnamed = compiled.groups - len(names)
@@ -170,13 +206,11 @@ def _expand(template: str, match, compiled) -> str:
 @define("regex_replace", Param("str", STRING), Param("pattern", STRING), Param("replace", STRING))
 def regex_replace(ctx, text, pattern, replacement):
     """The string with every match of the pattern replaced; ``$1`` or ``${name}`` insert capture groups."""
-    import regex as re2
-
     oversized = _oversized_repeat(pattern)
     if oversized is not None:
         raise FunctionError(f"error parsing regexp: invalid repeat count: `{oversized}`")
     try:
-        compiled = re2.compile(_translate(pattern), re2.VERSION0)
-    except re2.error as exc:
+        compiled = _compile(pattern)
+    except _InvalidPattern as exc:
         raise FunctionError(f"error parsing regexp: {exc.msg}: `{pattern}`") from None
     return compiled.sub(lambda m: _expand(replacement, m, compiled), text)

@@ -160,6 +160,12 @@ def test_two_values_on_one_line_need_a_newline():
     assert (diag.subject.start.line, diag.subject.start.column) == (1, 7)
 
 
+def test_plain_string_then_a_block_comment_may_still_be_followed_by_an_operator():
+    tree, diags = parse('a = "x" /* note */ + "y"\n', "t.pkr.hcl")
+    assert not diags.has_errors, list(diags)
+    assert isinstance(tree.body.attributes["a"].expr, ast.BinaryOp)
+
+
 def test_error_inside_a_multi_line_object_does_not_leak_its_items_to_the_body():
     tree, diags = parse("x = {\n  a = 1 2\n  b = 3\n}\ny = 1\n", FILE)
     assert [(d.summary, d.subject.start.line, d.subject.start.column) for d in diags] == [
@@ -284,3 +290,10 @@ def test_comments_of_all_three_kinds_are_ignored():
     tree, diags = parse("# one\n// two\n/* three\n   lines */\na = 1 # trailing\n", FILE)
     assert not diags
     assert list(tree.body.attributes) == ["a"]
+
+
+def test_a_number_literal_that_is_not_a_number_is_an_error_at_the_literal_and_parsing_goes_on():
+    assert errors("a = 1.2.3\nb = 1e5.3\nc = 2\n") == [("Invalid number literal", 1, 5), ("Invalid number literal", 2, 5)]
+    diag = only_diag("a = 1.2.3\n")
+    assert diag.detail == "Failed to recognize the value of this number literal."
+    assert (diag.subject.start.column, diag.subject.end.column) == (5, 10)

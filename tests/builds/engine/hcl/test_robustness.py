@@ -11,7 +11,6 @@ file and a ``-var`` of the wrong type.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import io
 import os
@@ -111,9 +110,9 @@ def shape(node):
         return [shape(item) for item in node]
     if isinstance(node, dict):
         return {key: shape(value) for key, value in node.items()}
-    if dataclasses.is_dataclass(node):
-        return (type(node).__name__, *(shape(getattr(node, f.name)) for f in dataclasses.fields(node)
-                                       if "range" not in f.name))
+    if isinstance(node, ast.Node):
+        return (type(node).__name__, *(shape(getattr(node, name)) for name in node.field_names()
+                                       if "range" not in name))
     return node
 
 

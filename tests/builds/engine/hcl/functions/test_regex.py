@@ -70,3 +70,47 @@ def test_regex_replace_reports_bad_patterns(call_error):
     detail, index = call_error("regex_replace", "a", "(", "b")
     assert detail.startswith('Call to function "regex_replace" failed: error parsing regexp:')
     assert index is None
+
+
+PORTABLE_CASES = [
+    ("[- TZ:]", "2026-11-21T15:04:05Z", "_"),
+    ("a*", "baaac", "<$0>"),
+    ("(a|b)+c?$", "xxabac", "[$1]"),
+    ("^x.", "xyz\nxw", "-"),
+    ("[^0-9]{2,3}", "ab1cdef", "#"),
+    (r"\.|\*", "a.b*c", "$$"),
+    ("a(b", "ab", ""),
+]
+
+
+@pytest.mark.parametrize(("pattern", "text", "replacement"), PORTABLE_CASES)
+def test_patterns_compiled_by_the_standard_library_answer_as_the_regex_module_does(
+    call, call_error, monkeypatch, pattern, text, replacement
+):
+    from builds.engine.hcl.functions import regex as functions_regex
+
+    def answers():
+        try:
+            return ("ok", call("regex_replace", text, pattern, replacement),
+                    call("regexall", pattern, text) if pattern != "a*" else None)
+        except Exception:
+            return ("error", call_error("regex_replace", text, pattern, replacement))
+
+    portable = answers()
+    monkeypatch.setattr(functions_regex, "_NOT_PORTABLE", functions_regex.re.compile(""))
+    assert answers() == portable
+
+
+def test_timestamp_stripping_pattern_does_not_load_the_regex_module():
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from builds.engine.hcl.functions import FUNCTIONS, FunctionContext\n"
+        "result = FUNCTIONS['regex_replace'].call(FunctionContext(cwd='.'), ['2026-11-21T15:04:05Z', '[- TZ:]', ''])\n"
+        "assert result == '20261121150405', result\n"
+        "print('regex' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any
 from builds.engine.cancel import Cancelled, CancelToken
 from builds.engine.durations import format_duration
 from builds.engine.plugins import Provisioner, ProvisionError
-from builds.engine.steps import StepError
-from builds.engine.ui import CANCELLED, FAILED, OK, PROVISION
 
 if TYPE_CHECKING:
     from builds.engine.state import BuildState
@@ -48,6 +46,10 @@ class Hook:
 
     def provision(self, state: BuildState) -> None:
         """Run every provisioner through ``state.communicator``; raise StepError on the first failure."""
+        # Imported here: preparing a build (validate) makes a Hook but never runs it.
+        from builds.engine.steps import StepError
+        from builds.engine.ui import CANCELLED, FAILED, OK, PROVISION
+
         for prov in self.provisioners:
             state.cancel.raise_if_cancelled()
             name = f"provisioner {prov.label}"

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builds.engine.builders.amazon import leftovers
-from builds.engine.builders.amazon.client import AwsAccess, AwsError, BotoCoreError, ClientError
+from builds.engine.builders.amazon.access import AwsAccess
+from builds.engine.builders.amazon.errors import AwsError, BotoCoreError, ClientError
 from builds.engine.ledger import Ledger
 
 # Deletion order; the names are the ledger's kinds.

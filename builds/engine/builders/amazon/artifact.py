@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builds.engine.artifact import Artifact
-from builds.engine.builders.amazon.client import AwsAccess
+from builds.engine.builders.amazon.access import AwsAccess
 
 
 def lineage(source_image: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from builds.engine.builders.amazon.client import AwsAccess, ClientError, error_code
+from builds.engine.builders.amazon.access import AwsAccess
+from builds.engine.builders.amazon.errors import ClientError, error_code
 from builds.engine.ledger import TAG_BUILD_ID, TAG_CREATED_AT, TAG_TEMPORARY
 
 IAM_REGION = "global"  # the region the ledger gives IAM resources

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from builds.engine.builders.amazon.client import AwsAccess
+from builds.engine.builders.amazon.access import AwsAccess
 from builds.engine.builders.amazon.common.waiting import Waiter
 from builds.engine.state import BuildState
 

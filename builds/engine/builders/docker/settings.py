@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from builds.engine.builders.common.step_connect import communicator_problems
+from builds.engine.builders.common.communicator_settings import communicator_problems
 from builds.engine.builders.docker.run_command import (
     DEFAULT_RUN_COMMAND,
     RunCommandError,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from builds.engine.artifact import Artifact
-from builds.engine.builders.common.step_connect import StepConnect, communicator_problems
+from builds.engine.builders.common.communicator_settings import communicator_problems
+from builds.engine.builders.common.step_connect import StepConnect
 from builds.engine.builders.common.step_provision import StepProvision
 from builds.engine.plugins import Builder
 from builds.engine.state import BuildState

@@ -4,22 +4,19 @@ Packer's builders make a key pair for each build unless the template names
 credentials (packer-plugin-sdk ``sshkey.GeneratePair``). The defaults are
 Packer's: rsa of 4096 bits, ecdsa on the P-521 curve. DSA, which Packer still
 offers, is refused: OpenSSH no longer accepts DSA keys.
+
+cryptography (and hashlib) are imported only when a key is made or read, so
+that checking a template's settings does not load them.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from dataclasses import dataclass, field
-
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 KEY_TYPES = ("rsa", "ecdsa", "ed25519")
 DEFAULT_BITS = {"rsa": 4096, "ecdsa": 521, "ed25519": 256}
 MIN_RSA_BITS = 1024
-ECDSA_CURVES = {256: ec.SECP256R1, 384: ec.SECP384R1, 521: ec.SECP521R1}
+ECDSA_CURVES = {256: "SECP256R1", 384: "SECP384R1", 521: "SECP521R1"}  # cryptography's curve class names
 
 
 class KeyPairError(ValueError):
@@ -66,11 +63,14 @@ def generate_key_pair(key_type: str = "rsa", bits: int = 0, comment: str = "") -
     problem = check_key_pair_type(key_type, bits)
     if problem:
         raise KeyPairError(problem)
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
     bits = bits or DEFAULT_BITS[key_type]
     if key_type == "rsa":
         private = rsa.generate_private_key(public_exponent=65537, key_size=bits)
     elif key_type == "ecdsa":
-        private = ec.generate_private_key(ECDSA_CURVES[bits]())
+        private = ec.generate_private_key(getattr(ec, ECDSA_CURVES[bits])())
     else:
         private = ed25519.Ed25519PrivateKey.generate()
         bits = DEFAULT_BITS["ed25519"]
@@ -82,6 +82,9 @@ def generate_key_pair(key_type: str = "rsa", bits: int = 0, comment: str = "") -
 
 def public_key_from_private(private_key: str | bytes, comment: str = "") -> str:
     """Return the ``authorized_keys`` line of a private key (OpenSSH or PEM text). Raises :class:`KeyPairError`."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
     data = private_key.encode("utf-8") if isinstance(private_key, str) else bytes(private_key)
     try:
         if b"BEGIN OPENSSH PRIVATE KEY" in data:
@@ -98,6 +101,9 @@ def public_key_from_private(private_key: str | bytes, comment: str = "") -> str:
 
 def fingerprint(public_key_line: str) -> str:
     """Return ``SHA256:<base64>`` for an ``authorized_keys`` line, as ``ssh-keygen -l`` prints it."""
+    import base64
+    import hashlib
+
     parts = public_key_line.split()
     if len(parts) < 2:
         raise KeyPairError("not an authorized_keys line: expected '<type> <base64 key> [comment]'")
@@ -110,6 +116,8 @@ def fingerprint(public_key_line: str) -> str:
 
 
 def _public_line(public_key, comment: str) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     line = public_key.public_bytes(serialization.Encoding.OpenSSH,
                                    serialization.PublicFormat.OpenSSH).decode("ascii")
     return f"{line} {comment}" if comment else line

@@ -16,10 +16,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from builds.engine.artifact import Artifact
 from builds.engine.cancel import CancelToken
@@ -33,7 +32,9 @@ from builds.engine.post_processors.common import (
     template_problem,
 )
 from builds.engine.post_processors.manifest import gojson
-from builds.engine.ui import BuildUI
+
+if TYPE_CHECKING:
+    from builds.engine.ui import BuildUI
 
 DEFAULT_OUTPUT = "packer-manifest.json"
 LOCK_ATTEMPTS = 3
@@ -228,6 +229,8 @@ def _json_kind(value: Any) -> str:
 
 def _write(path: str, document: dict[str, Any]) -> None:
     """Write ``document`` to ``path`` through a temporary file renamed over it (mode kept, else 0664)."""
+    import secrets  # only when a manifest is written, not when a template is validated
+
     data = gojson.marshal_indent(document).encode("utf-8", errors="surrogateescape")
     directory = os.path.dirname(path) or "."
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from builds.engine.cancel import Cancelled
 from builds.engine.communicators.base import CommunicatorError, RemoteCommand
 from builds.engine.durations import format_duration, parse_duration
-from builds.engine.localexec import clean_output_line
 from builds.engine.plugins import PluginContext, Provisioner, ProvisionError
 from builds.engine.provisioners.scripting import (
     DISCONNECT_EXIT_STATUS,
@@ -246,6 +245,9 @@ def unix_line_endings(data: bytes) -> bytes:
 
 
 def _lines_to(write: Callable[[str], None]) -> Callable[[str], None]:
+    # Imported at run time only: validation never streams output.
+    from builds.engine.localexec import clean_output_line
+
     def deliver(line: str) -> None:
         line = clean_output_line(line)
         if line:

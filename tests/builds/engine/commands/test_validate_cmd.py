@@ -194,8 +194,9 @@ except SystemExit:
 """
 
 
-def test_an_amazon_template_is_validated_without_loading_the_aws_sdks_clients(workdir):
-    (workdir / "t.pkr.hcl").write_text(AMAZON)
+def modules_after_validating(workdir, template: str) -> set[str]:
+    """Validate ``template`` in a new process; return the modules that process had imported."""
+    (workdir / "t.pkr.hcl").write_text(template)
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))))))
     done = subprocess.run([sys.executable, "-c", LIST_MODULES_AFTER_MAIN, "validate", "t.pkr.hcl"],
@@ -203,7 +204,30 @@ def test_an_amazon_template_is_validated_without_loading_the_aws_sdks_clients(wo
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "The configuration is valid.\n"
-    imported = set(done.stderr.split())
+    return set(done.stderr.split())
+
+
+def test_an_amazon_template_is_validated_without_loading_the_aws_sdks_clients(workdir):
+    imported = modules_after_validating(workdir, AMAZON)
     assert "builds.engine.builders.amazon.ebs.builder" in imported
-    assert not imported & {"boto3", "botocore.session", "botocore.client", "urllib3", "django",
-                            "builds.engine.builders.amazon.ebs.recipe"}
+    assert not imported & {"boto3", "botocore.exceptions", "botocore.session", "botocore.client", "urllib3",
+                            "django", "builds.engine.builders.amazon.ebs.recipe"}
+
+
+def test_validating_ssh_settings_and_a_timestamp_pattern_loads_no_key_or_regex_library(workdir):
+    template = AMAZON.replace('build {', 'locals {\n  stamp = regex_replace(timestamp(), "[- TZ:]", "")\n}\nbuild {', 1)
+    imported = modules_after_validating(workdir, template)
+    assert not {name.split(".")[0] for name in imported} & {"cryptography", "regex"}
+
+
+def test_a_deprecated_argument_warns_once_though_validation_and_prepare_both_read_it(workdir):
+    (workdir / "t.pkr.hcl").write_text(
+        'source "null" "x" {\n  communicator = "ssh"\n  ssh_host = "127.0.0.1"\n  ssh_username = "u"\n'
+        '  ssh_password = "p"\n  ssh_wait_timeout = "5m"\n}\nbuild {\n  sources = ["source.null.x"]\n}\n')
+
+    status, out, _ = validate("t.pkr.hcl")
+
+    assert status == 0
+    assert out.count("Warning: Deprecated argument") == 1
+    assert 'The argument "ssh_wait_timeout" is deprecated' in out
+    assert out.endswith("The configuration is valid.\n")

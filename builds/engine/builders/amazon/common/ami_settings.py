@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from builds.engine.builders.amazon.client import unknown_regions
 from builds.engine.builders.amazon.common.arguments import Arguments
 from builds.engine.builders.amazon.common.tags import clean_ami_name, render_text
+from builds.engine.builders.amazon.regions import unknown_regions
 from builds.engine.gotemplate import TemplateContext, TemplateError
 from builds.engine.plugins import Problem
 

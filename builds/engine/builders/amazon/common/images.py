@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from builds.engine.builders.amazon.client import ClientError, error_code
 from builds.engine.builders.amazon.common import resources
 from builds.engine.builders.amazon.common.resources import AWS_ERRORS
 from builds.engine.builders.amazon.common.waiting import IMAGE_AVAILABLE, WaitError
+from builds.engine.builders.amazon.errors import ClientError, error_code
 from builds.engine.builders.amazon.state import AmazonState
 from builds.engine.ledger import TAG_TEMPORARY
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from builds.engine.builders.amazon.client import AwsError, BotoCoreError, ClientError, error_code
+from builds.engine.builders.amazon.errors import AwsError, BotoCoreError, ClientError, error_code
 from builds.engine.ledger import TAG_BUILD_ID, TAG_CREATED_AT, TAG_TEMPORARY, LedgerEntry
 from builds.engine.state import BuildState
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builds.engine.builders.amazon.common.arguments import Arguments
-from builds.engine.builders.common.step_connect import communicator_problems
+from builds.engine.builders.common.communicator_settings import communicator_problems
 from builds.engine.communicators.ssh.config import SSHConfig
 from builds.engine.plugins import Problem
 

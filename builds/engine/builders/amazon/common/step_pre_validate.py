@@ -3,11 +3,11 @@ and that the AMI name is free."""
 
 from __future__ import annotations
 
-from builds.engine.builders.amazon.client import AwsError
 from builds.engine.builders.amazon.common.ami_settings import AmiSettings
 from builds.engine.builders.amazon.common.failures import step_error
 from builds.engine.builders.amazon.common.resources import AWS_ERRORS
 from builds.engine.builders.amazon.common.run_settings import RunSettings
+from builds.engine.builders.amazon.errors import AwsError
 from builds.engine.builders.amazon.state import AmazonState
 from builds.engine.steps import Action
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from builds.engine.builders.amazon.client import error_code
 from builds.engine.builders.amazon.common import instances, resources, tags
 from builds.engine.builders.amazon.common.block_devices import BlockDevice, mappings
 from builds.engine.builders.amazon.common.failures import step_error
 from builds.engine.builders.amazon.common.resources import AWS_ERRORS
 from builds.engine.builders.amazon.common.run_settings import RunSettings
+from builds.engine.builders.amazon.errors import error_code
 from builds.engine.builders.amazon.state import AmazonState
 from builds.engine.cancel import Cancelled
 from builds.engine.gotemplate import TemplateContext

@@ -8,13 +8,13 @@ import time
 import urllib.request
 from typing import Any
 
-from builds.engine.builders.amazon.client import error_code
 from builds.engine.builders.amazon.common import resources, tags
 from builds.engine.builders.amazon.common.failures import CleanupError, step_error
 from builds.engine.builders.amazon.common.filters import ec2_filters
 from builds.engine.builders.amazon.common.resources import AWS_ERRORS, is_not_found
 from builds.engine.builders.amazon.common.run_settings import RunSettings, time_ordered_id
 from builds.engine.builders.amazon.common.waiting import SECURITY_GROUP_EXISTS, Waiter, WaitError
+from builds.engine.builders.amazon.errors import error_code
 from builds.engine.builders.amazon.state import AmazonState
 from builds.engine.gotemplate import TemplateContext
 from builds.engine.steps import Action

@@ -3,11 +3,11 @@ stop it) and wait until it has stopped, so the snapshots are consistent. Spot in
 
 from __future__ import annotations
 
-from builds.engine.builders.amazon.client import error_code
 from builds.engine.builders.amazon.common import instances
 from builds.engine.builders.amazon.common.failures import step_error
 from builds.engine.builders.amazon.common.resources import AWS_ERRORS
 from builds.engine.builders.amazon.common.waiting import INSTANCE_STATE, WaitError
+from builds.engine.builders.amazon.errors import error_code
 from builds.engine.builders.amazon.state import AmazonState
 from builds.engine.cancel import Cancelled
 from builds.engine.steps import Action

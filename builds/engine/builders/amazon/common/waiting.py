@@ -3,7 +3,7 @@
 The delays and attempt counts are those of the SDK waiters Packer uses,
 overridden by ``aws_polling { }`` and the ``AWS_POLL_DELAY_SECONDS`` /
 ``AWS_MAX_ATTEMPTS`` / ``AWS_TIMEOUT_SECONDS`` environment variables
-(:meth:`builds.engine.builders.amazon.client.Polling.waiter_config`). The
+(:meth:`builds.engine.builders.amazon.access.Polling.waiter_config`). The
 first check is made at once, so a resource that is already there costs one call.
 """
 

@@ -3,12 +3,16 @@ EBS-backed AMI from it, cleaning up every temporary resource and checking that n
 
 from __future__ import annotations
 
-from builds.engine.artifact import Artifact
+from typing import TYPE_CHECKING
+
 from builds.engine.builders.amazon.ebs.settings import read_settings
-from builds.engine.builders.amazon.state import AmazonState
 from builds.engine.plugins import Builder
-from builds.engine.state import BuildState
-from builds.engine.steps import Step
+
+if TYPE_CHECKING:  # what a build needs loads when it runs, not when a template is validated
+    from builds.engine.artifact import Artifact
+    from builds.engine.builders.amazon.state import AmazonState
+    from builds.engine.state import BuildState
+    from builds.engine.steps import Step
 
 BUILDER_ID = "mitchellh.amazonebs"
 
@@ -24,6 +28,8 @@ class AmazonEbsBuilder(Builder):
         return problems
 
     def new_state(self, base: BuildState) -> AmazonState:
+        from builds.engine.builders.amazon.state import AmazonState
+
         return AmazonState.extend(base, self.settings.access)
 
     def steps(self) -> list[Step]:

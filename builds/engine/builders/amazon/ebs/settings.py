@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from builds.engine.builders.amazon.client import AwsAccess
+from builds.engine.builders.amazon.access import AwsAccess
 from builds.engine.builders.amazon.common.ami_settings import AmiSettings, read_ami_settings
 from builds.engine.builders.amazon.common.arguments import Arguments
 from builds.engine.builders.amazon.common.block_devices import BlockDevice, read_block_devices

@@ -8,13 +8,13 @@ import secrets
 import string
 from typing import Any
 
-from builds.engine.builders.amazon.client import error_code
 from builds.engine.builders.amazon.common import images, resources, tags
 from builds.engine.builders.amazon.common.ami_settings import AmiSettings
 from builds.engine.builders.amazon.common.block_devices import BlockDevice, mappings
 from builds.engine.builders.amazon.common.failures import CleanupError, step_error
 from builds.engine.builders.amazon.common.resources import AWS_ERRORS
 from builds.engine.builders.amazon.common.waiting import WaitError
+from builds.engine.builders.amazon.errors import error_code
 from builds.engine.builders.amazon.state import AmazonState
 from builds.engine.cancel import Cancelled
 from builds.engine.gotemplate import TemplateContext

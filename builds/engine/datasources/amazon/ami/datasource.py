@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from builds.engine.builders.amazon.client import AwsAccess, AwsError, BotoCoreError, ClientError
+from builds.engine.builders.amazon.access import AwsAccess
 from builds.engine.builders.amazon.common.filters import ec2_filters, most_recent
+from builds.engine.builders.amazon.errors import AwsError, BotoCoreError, ClientError
 from builds.engine.cancel import CancelToken
 from builds.engine.plugins import DataSource
 

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from builds.engine.builders.amazon.client import (
-    AwsAccess,
-    AwsError,
-    BotoCoreError,
-    ClientError,
-    error_code,
-)
+from builds.engine.builders.amazon.access import AwsAccess
+from builds.engine.builders.amazon.errors import AwsError, BotoCoreError, ClientError, error_code
 from builds.engine.cancel import CancelToken
 from builds.engine.plugins import DataSource
 

@@ -108,7 +108,7 @@ def ebs(moto, sshd_with_moto_keys) -> Callable[..., Outcome]:
 def new_state(moto, build_id: str = "build-1", cancel: CancelToken | None = None,
               **access_overrides: Any) -> AmazonState:
     """An amazon build state on the moto server, with an in-memory ledger claimed for ``build_id``."""
-    from builds.engine.builders.amazon.client import AwsAccess
+    from builds.engine.builders.amazon.access import AwsAccess
 
     ledger = MemoryLedger()
     ledger.claim(build_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from builds.engine.builders.amazon.access import AwsAccess
 from builds.engine.builders.amazon.artifact import AmiArtifact
-from builds.engine.builders.amazon.client import AwsAccess
 
 SOURCE = {"ImageId": "ami-src", "Name": "base", "OwnerId": "099720109477", "ImageOwnerAlias": "amazon",
           "CreationDate": "2020-01-01T00:00:00.000Z", "Tags": [{"Key": "OS", "Value": "ubuntu"}]}

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from builds.engine.builders.amazon import leftovers
-from builds.engine.builders.amazon.client import AwsAccess, ClientError
+from builds.engine.builders.amazon.access import AwsAccess
+from builds.engine.builders.amazon.errors import ClientError
 from builds.engine.ledger import TAG_BUILD_ID, TAG_CREATED_AT, TAG_TEMPORARY
 
 TAGS = [{"Key": TAG_BUILD_ID, "Value": "b-1"}, {"Key": TAG_CREATED_AT, "Value": "2024-05-01T10:00:00Z"},

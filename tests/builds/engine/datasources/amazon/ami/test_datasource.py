@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from builds.engine.builders.amazon.client import AwsError
+from builds.engine.builders.amazon.errors import AwsError
 from builds.engine.cancel import CancelToken
 from builds.engine.cli import main
 from builds.engine.datasources.amazon.ami.datasource import AmazonAmiDataSource

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builds.engine.builders.amazon.client import AwsError
+from builds.engine.builders.amazon.errors import AwsError
 from builds.engine.cancel import CancelToken
 from builds.engine.datasources.amazon.parameterstore.datasource import (
     AmazonParameterStoreDataSource,

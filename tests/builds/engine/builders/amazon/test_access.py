@@ -1,4 +1,5 @@
-"""AwsAccess: arguments, checks, credential precedence, endpoints, errors; against a moto server where it calls AWS."""
+"""AwsAccess and the sessions it makes: arguments, checks, credential precedence, endpoints, masked errors; against a
+moto server where it calls AWS."""
 
 from __future__ import annotations
 
@@ -6,14 +7,8 @@ import os
 
 import pytest
 
-from builds.engine.builders.amazon import client as aws
-from builds.engine.builders.amazon.client import (
-    AwsAccess,
-    AwsError,
-    Polling,
-    describe_error,
-    error_code,
-)
+from builds.engine.builders.amazon.access import AwsAccess, Polling
+from builds.engine.builders.amazon.errors import AwsError, ClientError
 from builds.engine.hcl.values import UNKNOWN
 
 CREDENTIALS_FILE = """\
@@ -290,33 +285,14 @@ def test_assume_role_signs_with_the_roles_credentials(moto):
 # -- errors ---------------------------------------------------------------------------------------
 
 
-def _client_error(code, message, operation="DescribeImages"):
-    return aws.ClientError({"Error": {"Code": code, "Message": message}}, operation)
-
-
-def test_describe_error_gives_the_code_the_message_and_the_operation():
-    assert describe_error(_client_error("InvalidAMIID.NotFound", "The image id '[ami-1]' does not exist")) == (
-        "InvalidAMIID.NotFound: The image id '[ami-1]' does not exist (DescribeImages)")
-
-
-def test_describe_error_masks_secrets():
-    exc = _client_error("AuthFailure", "key AKIDSECRET\nis not valid")
-
-    assert describe_error(exc, ["AKIDSECRET"]) == "AuthFailure: key <sensitive> is not valid (DescribeImages)"
-
-
-def test_error_code_names_api_errors_only():
-    assert error_code(_client_error("DependencyViolation", "in use")) == "DependencyViolation"
-    assert error_code(ValueError("x")) is None
-
-
 def test_the_access_masks_its_own_secrets_in_errors():
     access = AwsAccess.from_arguments({"access_key": "AKIDSECRET", "secret_key": "sssh"})
 
-    assert "AKIDSECRET" not in access.describe_error(_client_error("AuthFailure", "AKIDSECRET is bad"))
+    assert "AKIDSECRET" not in access.describe_error(
+        ClientError({"Error": {"Code": "AuthFailure", "Message": "AKIDSECRET is bad"}}, "DescribeImages"))
 
 
-# -- polling and regions --------------------------------------------------------------------------
+# -- polling --------------------------------------------------------------------------------------
 
 
 def test_polling_prefers_the_block_then_the_environment_then_the_defaults():
@@ -328,7 +304,3 @@ def test_polling_prefers_the_block_then_the_environment_then_the_defaults():
 
 def test_a_timeout_without_attempts_becomes_attempts_at_two_seconds():
     assert Polling().waiter_config(15, 40, env={"AWS_TIMEOUT_SECONDS": "60"}) == {"Delay": 2, "MaxAttempts": 30}
-
-
-def test_unknown_regions_are_those_botocore_does_not_know():
-    assert aws.unknown_regions(["us-east-1", "cn-north-1", "us-gov-west-1", "mars-1"]) == ["mars-1"]

@@ -1,0 +1,91 @@
+"""Lineage images and channels as the API shows them, and the body that assigns a build to a channel."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from builds.channel_models import Channel, ChannelEvent
+from builds.image_status import CURRENT, OUTDATED, REVOKED
+from builds.lineage_models import ImageNode
+
+IMAGE_STATES = (CURRENT, OUTDATED, REVOKED)
+
+
+class ImageSerializer(serializers.ModelSerializer):
+    """An image node; `status` and `status_reason` come from the `statuses` context (id → ImageStatus)."""
+
+    template = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    status_reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImageNode
+        fields = ["id", "kind", "image_id", "region", "builder_type", "template", "build", "artifact", "source",
+                  "parent", "parent_via", "name", "owner", "owner_name", "image_created", "tags", "created_at",
+                  "revoke_at", "revoke_reason", "status", "status_reason"]
+
+    def get_template(self, image) -> str | None:
+        return image.template.slug if image.template_id and image.template is not None else None
+
+    def _status(self, image):
+        return self.context["statuses"].get(image.pk)
+
+    @extend_schema_field(serializers.ChoiceField(choices=IMAGE_STATES))
+    def get_status(self, image) -> str:
+        judged = self._status(image)
+        if judged is not None:
+            return judged.state
+        return REVOKED if image.is_revoked() else CURRENT
+
+    def get_status_reason(self, image) -> str:
+        judged = self._status(image)
+        return judged.reason if judged is not None else ""
+
+
+class ChannelEventSerializer(serializers.ModelSerializer):
+    by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+
+    class Meta:
+        model = ChannelEvent
+        fields = ["action", "build", "previous_build", "by", "at", "note"]
+
+
+class ChannelImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The image's id in the lineage (GET /api/v1/images/<id>/).")
+    image_id = serializers.CharField()
+    region = serializers.CharField(allow_blank=True)
+
+
+class ChannelSerializer(serializers.ModelSerializer):
+    template = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    updated_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+
+    class Meta:
+        model = Channel
+        fields = ["template", "name", "build", "follow_latest", "updated_at", "updated_by"]
+
+
+class ChannelDetailSerializer(ChannelSerializer):
+    images = serializers.SerializerMethodField(help_text="The images of the build it points at.")
+    events = serializers.SerializerMethodField(help_text="Its latest changes, newest first (at most 20).")
+
+    class Meta(ChannelSerializer.Meta):
+        fields = [*ChannelSerializer.Meta.fields, "images", "events"]
+
+    @extend_schema_field(ChannelImageSerializer(many=True))
+    def get_images(self, channel) -> list[dict]:
+        if not channel.build_id:
+            return []
+        rows = ImageNode.objects.filter(build_id=channel.build_id).order_by("region").values("id", "image_id",
+                                                                                             "region")
+        return list(rows)
+
+    @extend_schema_field(ChannelEventSerializer(many=True))
+    def get_events(self, channel) -> list[dict]:
+        events = channel.events.select_related("by").order_by("-at", "-id")[:20]
+        return ChannelEventSerializer(events, many=True).data
+
+
+class AssignChannelSerializer(serializers.Serializer):
+    build = serializers.IntegerField(min_value=1, help_text="The id of a successful build of the template.")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300,
+                                 help_text="Why, for the channel's history.")

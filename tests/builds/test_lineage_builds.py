@@ -1,6 +1,7 @@
 """Lineage through real builds: golden-base → golden-middle → app, amazon-ebs against a moto server, run by the
 worker; a new base image outdates the chain; revoking the base with its descendants revokes all three, and the
-data source and the builders refuse the revoked images.
+data source and the builders refuse the revoked images; after a new base image, a cascade rebuilds middle then app
+from the new images, and nothing is outdated any more.
 
 moto describes every image CreateImage makes as backed by "standard" storage,
 where EC2 says "ebs" for an image made from an EBS-backed instance, and
@@ -249,4 +250,75 @@ def test_a_chain_of_three_templates_is_linked_outdated_by_a_new_base_and_revoked
     assert f"The source image {image(middle).image_id} (golden-middle build #{middle.pk}, us-east-1) is revoked" in \
         refused_app.exit_reason
     assert "A build may not start from a revoked image" in refused_app.exit_reason
+    assert "instances" not in ebs_moto.leftovers()
+
+
+MIDDLE_PUBLISHED = MIDDLE.replace("""build {
+  sources""", """build {
+  hcp_packer_registry {
+    bucket_name = "golden-middle"
+    channels    = ["production"]
+  }
+  sources""")
+
+APP_FOLLOWING = ACCESS + """
+variable "base_ami" {
+  type    = string
+  default = ""
+}
+
+data "imagehub-image" "middle" {
+  template = "golden-middle"
+  channel  = "production"
+  region   = "us-east-1"
+}
+""" + source("app", "data.imagehub-image.middle.id") + """
+build {
+  sources = ["source.amazon-ebs.web"]
+
+  provisioner "shell" {
+    inline = ["echo installing the app on ${data.imagehub-image.middle.id}"]
+  }
+}
+"""
+
+
+def test_a_cascade_after_a_new_base_rebuilds_middle_then_app_from_the_new_images_and_leaves_nothing_outdated(
+        chain, builder, ebs_moto):
+    from builds import cascade_plan, cascades
+    from builds.cascade_models import Cascade
+    from imagehub import catalog
+
+    base = chain("golden-base")
+    middle = chain("golden-middle")
+    app = chain("app", base_ami=image(middle).image_id)
+    assert [build.status for build in (base, middle, app)] == [Build.Status.SUCCEEDED] * 3, log(app)
+    # The latest versions publish middle on a channel and take app's source image from it.
+    middle_v2 = catalog.save_version(middle.template, files={"main.pkr.hcl": MIDDLE_PUBLISHED}, author=builder,
+                                     message="publish on production", base_number=1).version
+    app_v2 = catalog.save_version(app.template, files={"main.pkr.hcl": APP_FOLLOWING}, author=builder,
+                                  message="follow golden-middle production", base_number=1).version
+    newer = chain("golden-base")
+    assert newer.status == Build.Status.SUCCEEDED, log(newer)
+
+    plan = cascade_plan.plan_for(image(newer))
+    assert [(step.template.name, step.level, step.version, step.previous) for step in plan.steps] == [
+        ("golden-middle", 1, middle_v2, middle), ("app", 2, app_v2, app)]
+    cascade = cascades.start(image(newer), builder)
+    ran = []
+    while queued := list(Build.objects.filter(status=Build.Status.QUEUED).order_by("pk")):
+        assert len(queued) == 1  # app waits for middle's new image
+        ran.append(queued[0].pk)
+        runner.execute(queued[0].pk)
+
+    cascade.refresh_from_db()
+    new_middle, new_app = (Build.objects.get(pk=pk) for pk in ran)
+    assert cascade.status == Cascade.Status.SUCCEEDED, [(s.status, s.reason) for s in cascade.steps.all()]
+    assert (new_middle.template.name, new_middle.template_version, new_middle.rebuild_of) == (
+        "golden-middle", middle_v2, middle)
+    assert (new_app.template.name, new_app.template_version, new_app.rebuild_of) == ("app", app_v2, app)
+    assert new_app.started_at >= new_middle.finished_at
+    assert image(new_middle).parent == image(newer) and image(new_app).parent == image(new_middle)
+    assert [step.warning for step in cascade.steps.all()] == ["", ""]
+    assert [state for state, _ in status_of(image(newer), image(new_middle), image(new_app))] == [CURRENT] * 3
     assert "instances" not in ebs_moto.leftovers()

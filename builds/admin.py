@@ -3,6 +3,7 @@ Images and channels are read here too; API tokens are listed and deleted."""
 
 from django.contrib import admin
 
+from builds.cascade_models import Cascade, CascadeStep
 from builds.models import ApiToken, Artifact, Build, BuildStep, Channel, ImageNode
 
 
@@ -95,10 +96,11 @@ class ChannelAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are made with `imagehub manage api_token`; here an administrator sees who has one and deletes
-    one that leaked. The digest is not shown."""
+    """Tokens are made on a user's API tokens page or with `imagehub manage api_token`; here an administrator
+    sees who has one with which scope and deletes one that leaked. The digest is not shown."""
 
-    list_display = ["id", "user", "name", "created_at", "last_used_at"]
+    list_display = ["id", "user", "name", "scope", "created_at", "last_used_at"]
+    list_filter = ["scope"]
     list_select_related = ["user"]
     search_fields = ["user__username", "name"]
     exclude = ["digest"]
@@ -108,3 +110,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class CascadeStepInline(admin.TabularInline):
+    model = CascadeStep
+    fields = ["position", "level", "template", "version", "previous_build", "build", "status", "reason", "warning"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Cascade)
+class CascadeAdmin(ReadOnlyAdmin):
+    """Cascades are started and cancelled on the dashboard; here an administrator reads them."""
+
+    list_display = ["id", "template", "status", "started_by", "created_at", "finished_at"]
+    list_select_related = ["template", "started_by"]
+    list_filter = ["status"]
+    search_fields = ["template__name"]
+    fields = ["template", "trigger_image", "trigger_build", "trigger_revoked", "status", "started_by", "created_at",
+              "finished_at", "cancelled_by"]
+    readonly_fields = fields
+    inlines = [CascadeStepInline]

@@ -15,7 +15,8 @@ ValidationError saying what to do for a request that cannot be met:
   succeeds (its worker calls it before recording the status): the channels the template's `hcp_packer_registry { channels }`
   names, and those following the latest build.
 
-Each change is a `ChannelEvent` (who, when, from which build to which).
+Each change is a `ChannelEvent` (who, when, from which build to which),
+and a `channel.moved` webhook event once committed.
 `channel_image(template, name, region)` answers the `imagehub-image` data
 source and `check_source_image(image_id, region)` a build about to start
 from an image; both raise `ImageRefused` with a message for the template's
@@ -35,6 +36,7 @@ from builds.lineage_models import ImageNode
 from builds.models import Build
 from imagehub.models import PackerTemplate
 from imagehub.roles import MOVE_CHANNELS
+from imagehub.webhooks import events as webhook_events
 
 
 class ImageRefused(RegistryRefusal):
@@ -81,12 +83,13 @@ def _point(template: PackerTemplate, name: str, build: Build, by, action: str, n
         if channel.build_id == build.pk:
             return channel
         now = timezone.now()
-        ChannelEvent.objects.create(channel=channel, action=action, build=build, previous_build_id=channel.build_id,
-                                    by=by, at=now, note=note[:300])
+        change = ChannelEvent.objects.create(channel=channel, action=action, build=build,
+                                             previous_build_id=channel.build_id, by=by, at=now, note=note[:300])
         channel.build = build
         channel.updated_at = now
         channel.updated_by = by
         channel.save(update_fields=["build", "updated_at", "updated_by"])
+        webhook_events.channel_moved(channel, change)
     return channel
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from builds import lineage
+from builds import cascade_plan, lineage
 from builds.channel_models import Channel, ChannelEvent, ImageUse
 from builds.image_status import statuses
 from builds.lineage_graph import lineage_graph
@@ -105,6 +105,7 @@ def image_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = request.GET.get("page", "1")
     context = image_context(pk, int(page) if page.isdigit() and int(page) > 0 else 1)
     context["may_revoke"] = request.user.has_perm(REVOKE_IMAGES)
+    context["rebuild_descendants"] = cascade_plan.has_descendants(context["image"])
     return render(request, "builds/image_detail.html", context)
 
 
@@ -138,6 +139,7 @@ def template_images(request: HttpRequest, slug: str) -> HttpResponse:
                                                 images__isnull=False).distinct()
                            .select_related("template_version").order_by("-pk")[:ASSIGNABLE_BUILDS]),
         "may_move_channels": request.user.has_perm(MOVE_CHANNELS),
+        "rebuild_descendants": bool(own) and cascade_plan.has_descendants(own[0]),
     }
     return render(request, "builds/template_images.html", context)
 

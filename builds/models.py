@@ -25,7 +25,8 @@ Interface for views, consumers and the JSON export:
   being relative to IMAGEHUB["ARTIFACTS_DIR"].
 - The images artifacts are, with their parents and revocations, are
   `ImageNode`s (builds.lineage_models); channels and the images builds took
-  from them are in builds.channel_models, API tokens in builds.tokens.
+  from them are in builds.channel_models, cascade rebuilds in
+  builds.cascade_models, API tokens in builds.tokens.
 """
 
 from django.conf import settings
@@ -265,7 +266,8 @@ class Artifact(models.Model):
         return f"{self.source}: {self.artifact_id or self.description}"
 
 
-# The lineage, channel and token records live in modules of their own (see each one's docstring).
+# The lineage, channel, cascade and token records live in modules of their own (see each one's docstring).
+from builds.cascade_models import Cascade, CascadeStep  # noqa: E402,F401
 from builds.channel_models import Channel, ChannelEvent, ImageUse  # noqa: E402,F401
 from builds.lineage_models import ImageNode  # noqa: E402,F401
 from builds.tokens import ApiToken  # noqa: E402,F401

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from builds import broadcast
+from builds import broadcast, signals
 from builds.logsink import lines_event, status_message
 from builds.models import Build, BuildLogLine, BuildStep
 
@@ -69,4 +69,5 @@ def _mark_lost(build: Build, now, bound) -> bool:
     broadcast.send(broadcast.group_name(build.pk), lines_event(
         [{"seq": seq, "time": now.timestamp(), "source": "", "step": "", "stream": "error", "text": text}]))
     broadcast.send(broadcast.group_name(build.pk), status_message(Build.Status.LOST, "", seq, final=True))
+    signals.send(signals.build_finished, build.pk, status=Build.Status.LOST)
     return True

@@ -108,6 +108,7 @@ class BuildRecording:
     def begin(self, template: str, builds: list, config):
         from django.utils import timezone
 
+        from builds import signals
         from builds.engine.hcl.values import UNKNOWN
         from builds.engine.ui import ListSink
         from builds.logsink import LogSink
@@ -135,6 +136,7 @@ class BuildRecording:
                                    if value.source != "default" and not declared[name].sensitive)
         build.save()
         self.build = build
+        signals.send(signals.build_started, build.pk)
         if self.registry is not None:
             self.registry.attach(build)
         self.sink = LogSink(build).start()
@@ -180,6 +182,7 @@ class BuildRecording:
         from django.conf import settings
         from django.utils import timezone
 
+        from builds import signals
         from builds.artifact_records import artifact_record
         from builds.engine.supervised import artifact_data
         from builds.models import Artifact, Build
@@ -203,6 +206,7 @@ class BuildRecording:
             self.sink.line(result.name, "", "say" if result.ok else "error",
                            f"Build '{result.name}' {'finished' if result.ok else 'errored: ' + result.error}.")
         self.sink.close(status=status, finished_at=timezone.now(), exit_reason=reason)
+        signals.send(signals.build_finished, self.build.pk, status=self.sink.status)
 
 
     def _record_images(self, succeeded: bool) -> None:

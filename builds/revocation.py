@@ -10,6 +10,9 @@
 - `restore(image, user)`: lifts the revocation of `image` and of the
   descendants its revocation reached; returns how many images it restored.
 
+Both send webhook events once committed: `image.revoked` (for a time to
+come, when that time comes) and `image.restored`.
+
 Both raise PermissionDenied without `builds.revoke_imagenode` (the builder
 role) and ValidationError for a request to fix (no reason given).
 """
@@ -24,6 +27,7 @@ from django.utils import timezone
 from builds import lineage
 from builds.lineage_models import ImageNode
 from imagehub.roles import REVOKE_IMAGES
+from imagehub.webhooks import events as webhook_events
 
 BATCH = 500
 
@@ -52,6 +56,7 @@ def revoke(image: ImageNode, user, reason: str, at: datetime | None = None, desc
                 reached = ImageNode.objects.filter(pk__in=ids[start:start + BATCH]).filter(
                     Q(revoke_at__isnull=True) | Q(revoke_at__gt=at) | Q(revoked_cause=image))
                 count += reached.update(revoke_at=at, revoke_reason=reason, revoked_by=user, revoked_cause=image)
+        webhook_events.image_revoked(image.pk, at)
     image.refresh_from_db()
     return count
 
@@ -61,6 +66,7 @@ def restore(image: ImageNode, user) -> int:
     _require(user)
     cleared = {"revoke_at": None, "revoke_reason": "", "revoked_by": None, "revoked_cause": None}
     with transaction.atomic():
+        webhook_events.image_restoring(image.pk)
         count = ImageNode.objects.filter(pk=image.pk, revoke_at__isnull=False).update(**cleared)
         count += ImageNode.objects.filter(revoked_cause=image).update(**cleared)
     image.refresh_from_db()

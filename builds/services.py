@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from builds import broadcast, secrets
+from builds import broadcast, secrets, signals
 from builds.engine.hcl.values import UNKNOWN, format_number
 from builds.logsink import lines_event, status_message
 from builds.models import Build, BuildLogLine
@@ -205,6 +205,7 @@ def cancel_build(build: Build, user) -> Build:
         broadcast.send(group, lines_event(
             [{"seq": 1, "time": now.timestamp(), "source": "", "step": "", "stream": "say", "text": text}]))
         broadcast.send(group, status_message(Build.Status.CANCELLED, "", 1, final=True))
+        signals.send(signals.build_finished, build.pk, status=Build.Status.CANCELLED)
     else:
         requested = Build.objects.filter(pk=build.pk, status=Build.Status.RUNNING, cancel_requested_at__isnull=True)
         if not requested.update(cancel_requested_at=now, cancel_requested_by=user):

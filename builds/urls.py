@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from builds import action_views, download_views, image_actions, image_views, views
+from builds import action_views, cascade_views, download_views, image_actions, image_views, views
 
 app_name = "builds"
 
@@ -17,6 +17,11 @@ urlpatterns = [
     path("images/<int:pk>/", image_views.image_detail, name="image_detail"),
     path("images/<int:pk>/revoke/", image_actions.image_revoke, name="image_revoke"),
     path("images/<int:pk>/restore/", image_actions.image_restore, name="image_restore"),
+    path("images/<int:pk>/cascade/", cascade_views.cascade_plan_view, name="cascade_plan"),
+    path("images/<int:pk>/cascade/start/", cascade_views.cascade_start, name="cascade_start"),
+    path("cascades/", cascade_views.cascade_list, name="cascade_list"),
+    path("cascades/<int:pk>/", cascade_views.cascade_detail, name="cascade_detail"),
+    path("cascades/<int:pk>/cancel/", cascade_views.cascade_cancel, name="cascade_cancel"),
     path("start/<slug:slug>/<int:number>/", action_views.build_start, name="build_start"),
     path("<int:pk>/", views.build_detail, name="build_detail"),
     path("<int:pk>/cancel/", action_views.build_cancel, name="build_cancel"),

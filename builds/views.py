@@ -6,7 +6,6 @@ results, which poll while a build on them is unfinished, and the build
 page's summary, which the live log re-fetches when the status changes.
 """
 
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,6 +18,7 @@ from builds.filters import BuildFilterForm
 from builds.image_status import statuses
 from builds.lineage_models import ImageNode
 from builds.models import SENSITIVE_MASK, Build
+from builds.pagination import KeysFirstPaginator
 from builds.routing import log_socket_path
 from imagehub import analysis
 from imagehub.catalog_views import page_or_fragment
@@ -43,7 +43,7 @@ def listed_builds():
 
 
 def results_context(request: HttpRequest, builds, filters: BuildFilterForm) -> dict:
-    page = Paginator(filters.apply(builds), BUILDS_PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(filters.apply(builds), BUILDS_PER_PAGE).get_page(request.GET.get("page"))
     return {
         "page": page,
         "rows": list_rows.rows(list(page), fixed_template=filters.fixed_template is not None),
@@ -134,6 +134,7 @@ def summary_context(request: HttpRequest, build: Build) -> dict:
         "paused": build.paused_at is not None and not build.is_over,
         "latest_version": latest if latest and latest.pk != build.template_version_id else None,
         "refresh_url": reverse("builds:build_detail", args=[build.pk]),
+        "cascade_step": build.cascade_steps.select_related("cascade").first(),
     }
 
 

@@ -7,7 +7,10 @@ starts one inside the server process, `manage.py db_worker` in a process of
 its own. A maintenance thread marks lost builds (`builds.reaper`) when the
 pool starts and every IMAGEHUB["HEARTBEAT_SECONDS"], and deletes old task
 results (`builds.pruning`) when it starts and every
-`pruning.PRUNE_EVERY_SECONDS`.
+`pruning.PRUNE_EVERY_SECONDS`. One more thread sends webhook deliveries
+(queue "webhooks"), so they never wait behind long builds; the maintenance
+thread also sends scheduled webhook events whose time came, queues again
+deliveries whose task was lost, and deletes old deliveries when it prunes.
 """
 
 import logging
@@ -20,8 +23,10 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Worker
 
-from builds import pruning, runner
+from builds import cascades, pruning, runner
 from builds.reaper import reap_lost_builds
+from imagehub.webhooks import delivery as webhook_delivery
+from imagehub.webhooks import events as webhook_events
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +44,10 @@ class WorkerPool:
                    excluded_queue_names=[])
             for index in range(1, self.concurrency + 1)
         ]
+        self.workers.append(
+            Worker(queue_names=[webhook_delivery.QUEUE], interval=interval, batch=False, backend_name=backend_name,
+                   startup_delay=False, max_tasks=None, worker_id=f"{self.worker_id}-webhooks"[:64],
+                   excluded_queue_names=[]))
         self.threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 
@@ -85,9 +94,19 @@ class WorkerPool:
                     reap_lost_builds()
                 except Exception:  # a database hiccup: try again next round
                     logger.exception("Looking for lost builds failed")
+                try:
+                    cascades.advance_stalled()
+                except Exception:  # a database hiccup: try again next round
+                    logger.exception("Advancing stalled cascades failed")
+                try:
+                    webhook_events.send_due_events()
+                    webhook_delivery.resume_stalled()
+                except Exception:  # a database hiccup: try again next round
+                    logger.exception("Sending due webhook events failed")
                 if time.monotonic() >= next_prune:
                     try:
                         pruning.prune_task_results()
+                        webhook_delivery.prune_log()
                         next_prune = time.monotonic() + pruning.PRUNE_EVERY_SECONDS
                     except Exception:  # a database hiccup: try again next round
                         logger.exception("Deleting old task results failed")

@@ -59,3 +59,6 @@ class TemplateVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+from imagehub.webhooks import admin as webhook_admin  # noqa: E402,F401 (registers the webhooks' pages)

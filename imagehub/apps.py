@@ -11,10 +11,14 @@ class ImageHubConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed
 
+        from builds.signals import build_finished, build_started
         from imagehub.roles import sync_staff_status
+        from imagehub.webhooks import events
 
         m2m_changed.connect(
             sync_staff_status,
             sender=get_user_model().groups.through,
             dispatch_uid="imagehub.roles.sync_staff_status",
         )
+        build_started.connect(events.on_build_started, dispatch_uid="imagehub.webhooks.build_started")
+        build_finished.connect(events.on_build_finished, dispatch_uid="imagehub.webhooks.build_finished")

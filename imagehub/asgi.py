@@ -2,12 +2,16 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "imagehub.settings")
 
 # Django is set up here, before anything that imports models or consumers.
-django_application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from imagehub.http_handler import OneThreadASGIHandler  # noqa: E402
+
+django_application = OneThreadASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

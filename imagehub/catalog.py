@@ -3,7 +3,8 @@
 Every save validates the files with the engine and stores what it found on
 the version. A save names the version it started from; if another save came
 first, StaleVersion is raised and nothing is written, so the caller can show
-the user the newer version next to their unsaved text.
+the user the newer version next to their unsaved text. Each new version
+sends the `version.created` webhook event once committed.
 """
 
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,7 @@ from imagehub.models import (
     validate_file_name,
     validate_label,
 )
+from imagehub.webhooks import events as webhook_events
 
 # Paths under /templates/ that are pages, not templates.
 RESERVED_SLUGS = frozenset({"new", "import", "validate", "fmt"})
@@ -317,4 +319,5 @@ def _add_version(template: PackerTemplate, files: dict[str, str], found: analysi
         raise IntegrityError("the template's latest version changed during the save")
     template.latest_version = version
     template.updated = version.created
+    webhook_events.version_created(version)
     return version

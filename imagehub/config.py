@@ -13,6 +13,7 @@ from django.core.management.utils import get_random_secret_key
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
+SESSION_CACHE_ALIAS = "sessions"
 REDIS_SOCKET_TIMEOUT = 30.0  # seconds; well above channels-redis's 5-second blocking receive
 
 SECRET_KEY_FILE = "secret_key"
@@ -20,6 +21,13 @@ SQLITE_FILE = "db.sqlite3"
 SQLITE_ENGINE = "django.db.backends.sqlite3"
 # Django's SQLite backend, but a closed connection is kept open for the next request (see its docstring).
 POOLED_SQLITE_ENGINE = "imagehub.sqlite_pool"
+POSTGRES_ENGINE = "django.db.backends.postgresql"
+
+# A process's pool of PostgreSQL connections: kept open at least, opened at most unless configured, and
+# how long a request waits for one when all are taken.
+POOL_MIN_SIZE = 2
+POOL_DEFAULT_SIZE = 10
+POOL_TIMEOUT_SECONDS = 30.0
 
 # Every SQLite connection switches to write-ahead logging (readers never block
 # the writer), waits up to this many seconds for a lock instead of failing, and
@@ -127,13 +135,15 @@ def _store_new_secret_key(path: Path) -> None:
         os.unlink(temporary)
 
 
-def database(env: Mapping[str, str], directory: Path) -> dict:
+def database(env: Mapping[str, str], directory: Path, worker_concurrency: int = 2) -> dict:
     """Return the `default` database settings: $DATABASE_URL, else SQLite in `directory`.
 
     SQLite databases, configured or default, get WAL journaling, a busy
     timeout and immediate transactions (see SQLITE_OPTIONS), and their
-    connections are pooled (POOLED_SQLITE_ENGINE). Raises
-    ImproperlyConfigured for a URL whose scheme is not a known database.
+    connections are pooled (POOLED_SQLITE_ENGINE). PostgreSQL connections
+    are pooled too (Django's pool, sized by `postgres_pool`), for
+    `worker_concurrency` builds at a time. Raises ImproperlyConfigured for a
+    URL whose scheme is not a known database.
     """
     url = env.get("DATABASE_URL", "").strip()
     if url:
@@ -149,7 +159,26 @@ def database(env: Mapping[str, str], directory: Path) -> dict:
     if config["ENGINE"] == SQLITE_ENGINE:
         config["ENGINE"] = POOLED_SQLITE_ENGINE
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    elif config["ENGINE"] == POSTGRES_ENGINE:
+        config["OPTIONS"] = {"pool": postgres_pool(env, worker_concurrency), **config.get("OPTIONS", {})}
     return config
+
+
+def postgres_pool(env: Mapping[str, str], worker_concurrency: int) -> dict:
+    """Return the options of a process's PostgreSQL connection pool: at most $IMAGEHUB_DB_POOL_SIZE connections.
+
+    Under ASGI each request runs in a thread of its own, so Django's
+    persistent connections cannot be reused and every request would open
+    one; from the pool a request takes an open connection and gives it back
+    when it ends. A worker process holds two connections for each build it
+    runs (the build's and its log writer's) and one for each of its own two
+    threads, so the size is at least that many; a request that finds every
+    connection taken waits up to POOL_TIMEOUT_SECONDS. Raises
+    ImproperlyConfigured for a size too small for the worker's builds.
+    """
+    least = 2 * worker_concurrency + 2
+    size = env_number(env, "IMAGEHUB_DB_POOL_SIZE", max(POOL_DEFAULT_SIZE, least), minimum=least, integer=True)
+    return {"min_size": POOL_MIN_SIZE, "max_size": int(size), "timeout": POOL_TIMEOUT_SECONDS}
 
 
 def channel_layers(env: Mapping[str, str]) -> dict:
@@ -185,18 +214,34 @@ def channel_layers(env: Mapping[str, str]) -> dict:
 
 
 def session_engine(env: Mapping[str, str]) -> str:
-    """Return SESSION_ENGINE: sessions kept in memory as well as the database when one web process serves.
-
-    Without $REDIS_URL there is one web process (the in-process channel layer
-    reaches no other), so a session read from its local-memory cache is
-    always current, and a request needs no query for it; a session missing
-    there is read from the database. With several web processes each would
-    keep its own copy, and one of them could still accept a session signed
-    out in another, so they read sessions from the database.
-    """
-    if env.get("REDIS_URL", "").strip():
-        return "django.contrib.sessions.backends.db"
+    """Return SESSION_ENGINE: sessions kept in the database and, for reading, in a cache (see `caches`)."""
     return "django.contrib.sessions.backends.cached_db"
+
+
+def caches(env: Mapping[str, str]) -> dict:
+    """Return CACHES: the process's own memory, and for sessions Redis at $REDIS_URL when set.
+
+    Sessions are read from the SESSION_CACHE_ALIAS cache, so a request
+    needs no query for its session. Without $REDIS_URL there is one web
+    process (the in-process channel layer reaches no other), and its memory
+    is that cache. With several web processes a copy in each one's memory
+    could still accept a session signed out in another, so they share one
+    in Redis, under keys that start with $REDIS_PREFIX. The default cache
+    stays in the process's memory: what it holds is keyed by generations
+    read from the database.
+    """
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    url = env.get("REDIS_URL", "").strip()
+    if not url:
+        return {"default": local, SESSION_CACHE_ALIAS: {**local, "LOCATION": SESSION_CACHE_ALIAS}}
+    return {
+        "default": local,
+        SESSION_CACHE_ALIAS: {
+            "BACKEND": "imagehub.redis_cache.SharedClientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"{env.get('REDIS_PREFIX', '').strip() or 'asgi'}:sessions",
+        },
+    }
 
 
 def env_number(env: Mapping[str, str], name: str, default: float, *, minimum: float,
@@ -254,7 +299,50 @@ def build_settings(env: Mapping[str, str], directory: Path) -> dict:
     }
 
 
+def request_threads(env: Mapping[str, str]) -> int:
+    """Return how many requests a web process runs at once: $IMAGEHUB_REQUEST_THREADS, 0 for no limit.
+
+    By default 4 with SQLite, whose queries run inside the process, so more
+    requests at once only take turns on the interpreter lock; no limit with
+    a database server, where requests spend much of their time waiting for
+    its answers. Raises ImproperlyConfigured for a negative number.
+    """
+    url = env.get("DATABASE_URL", "").strip()
+    default = 0 if url and not url.startswith("sqlite") else 4
+    return int(env_number(env, "IMAGEHUB_REQUEST_THREADS", default, minimum=0, integer=True))
+
+
 def _directory(env: Mapping[str, str], name: str, default: Path) -> Path:
     configured = env.get(name, "").strip()
     return Path(configured).expanduser().resolve() if configured else default
 
+
+
+def webhook_settings(env: Mapping[str, str]) -> dict:
+    """Return the webhooks' knobs (IMAGEHUB keys) from the environment, with their defaults.
+
+    A failed delivery is tried again after each of WEBHOOK_RETRY_SECONDS in
+    turn, so it gets one attempt more than the list is long; each attempt
+    waits at most WEBHOOK_TIMEOUT_SECONDS for an answer. PUBLIC_URL (e.g.
+    https://hub.example.com) makes the dashboard links in payloads absolute.
+    Workers delete deliveries that ended more than WEBHOOK_LOG_MAX_AGE_DAYS
+    days ago.
+    Raises ImproperlyConfigured for a delay that is not a number of seconds.
+    """
+    delays = []
+    for item in env_list(env, "IMAGEHUB_WEBHOOK_RETRY_SECONDS", default=["10", "30", "120", "600", "3600"]):
+        try:
+            delays.append(float(item))
+        except ValueError:
+            delays.append(-1.0)
+        if delays[-1] < 0:
+            raise ImproperlyConfigured(f"IMAGEHUB_WEBHOOK_RETRY_SECONDS must list seconds (e.g. 10,30,120), "
+                                       f"not {item!r}.")
+    return {
+        "PUBLIC_URL": env.get("IMAGEHUB_PUBLIC_URL", "").strip().rstrip("/"),
+        "WEBHOOK_RETRY_SECONDS": delays,
+        "WEBHOOK_TIMEOUT_SECONDS": env_number(env, "IMAGEHUB_WEBHOOK_TIMEOUT_SECONDS", 5.0, minimum=0.1),
+        # An open delivery whose time came this long ago lost its task (a worker stopped): it is queued again.
+        "WEBHOOK_RESUME_AFTER_SECONDS": env_number(env, "IMAGEHUB_WEBHOOK_RESUME_AFTER_SECONDS", 60.0, minimum=0.0),
+        "WEBHOOK_LOG_MAX_AGE_DAYS": env_number(env, "IMAGEHUB_WEBHOOK_LOG_MAX_AGE_DAYS", 30.0, minimum=0.0),
+    }

@@ -182,3 +182,6 @@ class TemplateFile(models.Model):
         if not self._state.adding:
             raise ValueError("A saved template file is immutable; save a new version instead.")
         super().save(*args, **kwargs)
+
+
+from imagehub.webhooks.models import ScheduledEvent, Webhook, WebhookAttempt, WebhookDelivery  # noqa: E402,F401

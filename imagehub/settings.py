@@ -21,6 +21,8 @@ CSRF_TRUSTED_ORIGINS = config.env_list(os.environ, "CSRF_TRUSTED_ORIGINS", defau
 IMAGEHUB = {
     "DATA_DIR": DATA_DIR,
     **config.build_settings(os.environ, DATA_DIR),
+    "REQUEST_THREADS": config.request_threads(os.environ),
+    **config.webhook_settings(os.environ),
 }
 
 INSTALLED_APPS = [
@@ -43,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /api/... resolves against the JSON API's own URLconf, loaded on the first API request only.
+    "builds.api.middleware.ApiUrlconfMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,16 +80,52 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": config.database(os.environ, DATA_DIR)}
+DATABASES = {"default": config.database(os.environ, DATA_DIR, IMAGEHUB["WORKER_CONCURRENCY"])}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CHANNEL_LAYERS = config.channel_layers(os.environ)
 SESSION_ENGINE = config.session_engine(os.environ)
+CACHES = config.caches(os.environ)
+SESSION_CACHE_ALIAS = config.SESSION_CACHE_ALIAS
 
 # Builds are tasks of the Django Tasks API, kept in the database: `imagehub serve`
 # runs them in worker threads, `manage.py db_worker` in processes of their own.
+# Webhook deliveries have a queue of their own, which every worker serves beside its builds.
 TASKS = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "webhooks"]},
+}
+
+# The JSON API under /api/v1/ (builds.api): JSON only, a personal token or the session, a permission per
+# method of each view, pages of 50. Only the API's views use Django REST framework.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "builds.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["builds.api.permissions.RolePermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "builds.api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "builds.api.errors.handle",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ImageHub API",
+    "DESCRIPTION": "Templates, versions, builds, log lines, artifacts, image lineage and channels. "
+                   "Authenticate with a personal API token (`Authorization: Bearer ihp_...`) or a "
+                   "signed-in session; what a token may do is its owner's roles narrowed to its scope.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # <id:pk> in the API's URLs: 1 to 18 digits (builds.api.params.IdConverter).
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
+    "ENUM_NAME_OVERRIDES": {
+        "BuildStatusEnum": "builds.models.Build.Status",
+        "ImageStatusEnum": "builds.api.image_serializers.IMAGE_STATES",
+        "OnErrorEnum": "builds.models.ON_ERROR_CHOICES",
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -102,7 +142,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# The dashboard speaks English only. With translation on, every date, number and URL a page shows asks
+# which language is active (a context-local lookup that fails and raises when none was activated), about
+# an eighth of a list page's CPU; turn it on when the first translation is added.
+USE_I18N = False
 USE_TZ = True
 
 # WhiteNoise serves static files straight from the app directories, so no

@@ -30,8 +30,13 @@ work skews wall times.
 
 Needs root (the test sshd) and ``moto[server]``; packer is optional.
 
-Run: python tests/bench/bench_aws.py [--repeat N] [--profile]
+Run: python tests/bench/bench_aws.py [--repeat N] [--profile] [--floor]
 ``--profile`` also prints a cProfile of one case (a) build run in this process.
+``--floor`` also times, alternating with case (b) of both tools, what no
+Python build can avoid: the interpreter starting (``python -c pass``) and
+importing botocore's session (``python -c 'import botocore.session'``, with the
+cyclic collector off as ``imagehub build`` has it while loading the SDK), with
+the installed ImageHub's interpreter.
 """
 
 from __future__ import annotations
@@ -173,6 +178,23 @@ class Bench:
                    for tool, values in samples.items()}
         return medians, samples
 
+    def floor(self, tools: list[str]) -> dict[str, list[Sample]]:
+        """Every sample of the interpreter's start, of importing botocore's session, and of case (b) of each tool,
+        alternating, after one warm-up round."""
+        python = str(Path(imagehub_command()[0]).parent / "python")
+        commands = {"python -c pass": [python, "-c", "pass"],
+                    "import botocore.session": [python, "-c", "import gc; gc.disable(); import botocore.session"]}
+        samples: dict[str, list[Sample]] = {name: [] for name in [*commands, *tools]}
+        for attempt in range(self.repeat + 1):
+            for name in samples:
+                if name in commands:
+                    sample = timed(commands[name], self.work, self.env)
+                else:
+                    sample = self.run_once(name, imported=True)
+                if attempt:
+                    samples[name].append(sample)
+        return samples
+
     def in_process(self, imported: bool) -> Sample:
         """Median wall and CPU ms of builds run by the engine in this process, after one warm-up build."""
         from builds.engine.cli import main
@@ -238,6 +260,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--floor", action="store_true")
     options = parser.parse_args()
     if os.geteuid() != 0:
         print("bench_aws.py needs root: the test sshd runs an AuthorizedKeysCommand, which sshd only runs "
@@ -258,6 +281,7 @@ def main() -> int:
         if "packer" in medians:
             warm["packer"] = medians["packer"]
         results.append((row("(c) imported key pair, imagehub's engine in a warm process", warm), ""))
+        floor = bench.floor(tools) if options.floor else {}
         if options.profile:
             bench.profile()
     finally:
@@ -280,7 +304,22 @@ def main() -> int:
     for line, _ in results:
         print(line)
     print("\nRange of wall times: " + " | ".join(text for _, text in results if text))
+    if floor:
+        print_floor(floor)
     return 0
+
+
+def print_floor(samples: dict[str, list[Sample]]) -> None:
+    """The floor's table: median and fastest wall, median CPU, and the median wall as a share of packer's."""
+    packer = statistics.median(s.wall_ms for s in samples["packer"]) if "packer" in samples else None
+    print("\nFloor, alternating with case (b): ms")
+    print("| run | wall median | wall fastest | CPU median | wall / packer's |")
+    print("|---|---:|---:|---:|---:|")
+    for name, values in samples.items():
+        wall = statistics.median(s.wall_ms for s in values)
+        share = f"{wall / packer:.2f}×" if packer else "n/a"
+        print(f"| {name} | {wall:.0f} | {min(s.wall_ms for s in values):.0f} | "
+              f"{statistics.median(s.cpu_ms for s in values):.0f} | {share} |")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,13 @@
 
 Each case runs both commands, alternating, ``--repeat`` times after one
 unmeasured warm-up run each, and reports min, median and p95 wall time per
-process plus the ratio of the medians, as a markdown table for BENCHMARKS.md:
+process plus the ratio of the medians, and the median CPU time (user + system)
+with its ratio, as a markdown table for BENCHMARKS.md. On a busy machine the
+CPU ratio is the steadier one: the scheduler shares CPU per thread, so a
+many-threaded ``packer`` loses less wall time to other load than a one-thread
+Python process does.
+
+Cases:
 
 * validate of a one-source null template (``fixtures/small``);
 * validate of a 216-line template with ten amazon-ebs sources
@@ -25,6 +31,7 @@ import argparse
 import math
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -57,10 +64,15 @@ class Timing:
 
     samples_ms: list[float]
     exit_code: int
+    cpu_samples_ms: list[float]
 
     @property
     def median(self) -> float:
         return statistics.median(self.samples_ms)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_samples_ms)
 
     @property
     def p95(self) -> float:
@@ -68,13 +80,17 @@ class Timing:
         return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int]:
-    """Run a command with its output discarded; return (wall ms, exit status)."""
+def run_once(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, float]:
+    """Run a command with its output discarded; return (wall ms, exit status, CPU ms of it and its children)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
     )
-    return (time.perf_counter() - started) * 1000, done.returncode
+    elapsed = (time.perf_counter() - started) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+    return elapsed, done.returncode, cpu
 
 
 def measure(
@@ -82,15 +98,17 @@ def measure(
 ) -> dict[str, Timing]:
     """Time every command on ``case``, alternating between them so both see the same conditions."""
     samples: dict[str, list[float]] = {label: [] for label in commands}
+    cpu: dict[str, list[float]] = {label: [] for label in commands}
     codes: dict[str, int] = {}
     for label, prefix in commands.items():
-        _, codes[label] = run_once(prefix + case.args, case.cwd, env)
+        _, codes[label], _ = run_once(prefix + case.args, case.cwd, env)
     for _ in range(repeat):
         for label, prefix in commands.items():
-            elapsed, code = run_once(prefix + case.args, case.cwd, env)
+            elapsed, code, cpu_ms = run_once(prefix + case.args, case.cwd, env)
             samples[label].append(elapsed)
+            cpu[label].append(cpu_ms)
             codes[label] = code
-    return {label: Timing(samples[label], codes[label]) for label in commands}
+    return {label: Timing(samples[label], codes[label], cpu[label]) for label in commands}
 
 
 def verb_available(imagehub: list[str], verb: str, env: dict[str, str]) -> bool:
@@ -111,19 +129,21 @@ def corpus_copy(corpus: Path, into: Path) -> Path:
 def table(results: list[tuple[Case, dict[str, Timing | None]]], repeat: int) -> str:
     """Return the results as a markdown table."""
     lines = [
-        f"| benchmark ({repeat} runs each) | command | exit | min ms | median ms | p95 ms | median vs packer |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        f"| benchmark ({repeat} runs each) | command | exit | min ms | median ms | p95 ms | median vs packer "
+        "| CPU median ms | CPU vs packer |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for case, timings in results:
         packer = timings.get("packer")
         for label, timing in timings.items():
             if timing is None:
-                lines.append(f"| {case.name} | {label} | – | unavailable | | | |")
+                lines.append(f"| {case.name} | {label} | – | unavailable | | | | | |")
                 continue
             ratio = f"{timing.median / packer.median:.2f}×" if packer is not None else "–"
+            cpu_ratio = f"{timing.cpu_median / packer.cpu_median:.2f}×" if packer is not None else "–"
             lines.append(
                 f"| {case.name} | {label} | {timing.exit_code} | {min(timing.samples_ms):.0f} "
-                f"| {timing.median:.0f} | {timing.p95:.0f} | {ratio} |"
+                f"| {timing.median:.0f} | {timing.p95:.0f} | {ratio} | {timing.cpu_median:.0f} | {cpu_ratio} |"
             )
     return "\n".join(lines)
 
@@ -180,9 +200,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"measured: {case.name}", file=sys.stderr)
 
+    load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     print(
         f"imagehub installed with pip (not editable); {packer_version}; Python {platform.python_version()}; "
-        f"{os.cpu_count()} CPUs; wall time per process."
+        f"{os.cpu_count()} CPUs; wall and CPU time per process; load average at the end {' '.join(load)}."
     )
     print()
     print(table(results, args.repeat))

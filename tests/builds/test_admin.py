@@ -44,3 +44,22 @@ def test_images_and_channels_are_read_only_and_a_leaked_token_is_deleted_without
     client.post(f"/admin/builds/apitoken/{token.pk}/delete/", {"post": "yes"})
 
     assert user_for_token(text) is None
+
+
+def test_cascades_are_read_with_their_steps_and_never_changed(client, make_template, make_ami_build, builder, image_of,
+                                                              django_user_model):
+    from builds import cascades
+    from builds.cascade_models import Cascade
+
+    template = 'source "null" "a" {\n  communicator = "none"\n}\nbuild {\n  sources = ["source.null.a"]\n}\n'
+    base, app = (make_template(name, {"main.pkr.hcl": template}) for name in ("base", "app"))
+    first = make_ami_build(base, "ami-0ubuntu0000000001")
+    make_ami_build(app, image_of(first).image_id)
+    cascade = cascades.start(image_of(make_ami_build(base, "ami-0ubuntu0000000001")), builder)
+    client.force_login(django_user_model.objects.create_superuser("root-admin", password="x"))
+
+    assert client.get("/admin/builds/cascade/").status_code == 200
+    page = client.get(f"/admin/builds/cascade/{cascade.pk}/change/")
+    assert page.status_code == 200 and "app" in page.content.decode()
+    assert client.post(f"/admin/builds/cascade/{cascade.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Cascade.objects.filter(pk=cascade.pk).exists()

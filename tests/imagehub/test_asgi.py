@@ -10,7 +10,8 @@ from imagehub.asgi import application
 @pytest.mark.django_db
 async def test_http_requests_reach_the_django_views():
     communicator = HttpCommunicator(application, "GET", "/login/", headers=[(b"host", b"localhost")])
-    response = await communicator.get_response()
+    # The first request imports the views and compiles templates: seconds on a loaded machine.
+    response = await communicator.get_response(timeout=30)
     assert response["status"] == 200
     assert b'name="csrfmiddlewaretoken"' in response["body"]
 

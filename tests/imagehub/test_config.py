@@ -120,13 +120,43 @@ def test_database_defaults_to_sqlite_in_the_data_dir_with_wal(tmp_path):
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
-def test_one_web_process_keeps_sessions_in_memory_as_well():
+def test_sessions_are_read_from_a_cache_and_kept_in_the_database():
     assert config.session_engine({}) == "django.contrib.sessions.backends.cached_db"
 
 
-def test_several_web_processes_read_sessions_from_the_database():
-    env = {"REDIS_URL": "redis://127.0.0.1:6379/0"}
-    assert config.session_engine(env) == "django.contrib.sessions.backends.db"
+def test_one_web_process_caches_sessions_in_its_own_memory():
+    caches = config.caches({})
+    assert caches[config.SESSION_CACHE_ALIAS]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_several_web_processes_share_their_session_cache_in_redis():
+    env = {"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_PREFIX": "hub1"}
+    sessions = config.caches(env)[config.SESSION_CACHE_ALIAS]
+    assert sessions["BACKEND"] == "imagehub.redis_cache.SharedClientRedisCache"
+    assert (sessions["LOCATION"], sessions["KEY_PREFIX"]) == ("redis://127.0.0.1:6379/0", "hub1:sessions")
+
+
+def test_the_default_cache_stays_in_the_process_with_redis():
+    caches = config.caches({"REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert caches["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_postgres_connections_are_pooled_enough_for_the_workers_builds(tmp_path):
+    env = {"DATABASE_URL": "postgres://hub@db.internal/imagehub"}
+    pool = config.database(env, tmp_path, worker_concurrency=8)["OPTIONS"]["pool"]
+    assert pool["max_size"] == 18
+    assert config.database(env, tmp_path)["OPTIONS"]["pool"]["max_size"] == config.POOL_DEFAULT_SIZE
+
+
+def test_postgres_pool_size_comes_from_the_environment(tmp_path):
+    env = {"DATABASE_URL": "postgres://hub@db.internal/imagehub", "IMAGEHUB_DB_POOL_SIZE": "40"}
+    assert config.database(env, tmp_path)["OPTIONS"]["pool"]["max_size"] == 40
+
+
+def test_a_postgres_pool_too_small_for_the_workers_builds_is_refused(tmp_path):
+    env = {"DATABASE_URL": "postgres://hub@db.internal/imagehub", "IMAGEHUB_DB_POOL_SIZE": "5"}
+    with pytest.raises(ImproperlyConfigured, match="IMAGEHUB_DB_POOL_SIZE='5' is too small: the least is 6"):
+        config.database(env, tmp_path, worker_concurrency=2)
 
 
 def test_database_url_for_postgres_is_parsed(tmp_path):
@@ -211,3 +241,36 @@ def test_build_settings_come_from_the_environment(tmp_path):
 def test_unusable_build_settings_say_what_is_wrong(tmp_path, env, message):
     with pytest.raises(ImproperlyConfigured, match=message):
         config.build_settings(env, tmp_path)
+
+
+def test_webhook_settings_default_to_five_retries_and_relative_links():
+    settings = config.webhook_settings({})
+
+    assert settings["WEBHOOK_RETRY_SECONDS"] == [10.0, 30.0, 120.0, 600.0, 3600.0]
+    assert settings["WEBHOOK_TIMEOUT_SECONDS"] == 5.0 and settings["PUBLIC_URL"] == ""
+    assert settings["WEBHOOK_LOG_MAX_AGE_DAYS"] == 30.0
+
+
+def test_webhook_settings_read_the_retry_delays_and_public_url():
+    settings = config.webhook_settings({"IMAGEHUB_WEBHOOK_RETRY_SECONDS": "1, 2.5", "IMAGEHUB_PUBLIC_URL":
+                                        "https://hub.example.com/"})
+
+    assert settings["WEBHOOK_RETRY_SECONDS"] == [1.0, 2.5] and settings["PUBLIC_URL"] == "https://hub.example.com"
+
+
+@pytest.mark.parametrize("value", ["10,soon", "10,-1"])
+def test_webhook_retry_delays_that_are_not_seconds_are_refused_naming_the_variable(value):
+    with pytest.raises(ImproperlyConfigured, match="IMAGEHUB_WEBHOOK_RETRY_SECONDS"):
+        config.webhook_settings({"IMAGEHUB_WEBHOOK_RETRY_SECONDS": value})
+
+
+def test_requests_run_four_at_once_with_sqlite_and_without_limit_with_a_database_server():
+    assert config.request_threads({}) == 4
+    assert config.request_threads({"DATABASE_URL": "sqlite:////srv/hub.db"}) == 4
+    assert config.request_threads({"DATABASE_URL": "postgres://hub@db/imagehub"}) == 0
+
+
+def test_request_threads_come_from_the_environment():
+    assert config.request_threads({"IMAGEHUB_REQUEST_THREADS": "8"}) == 8
+    with pytest.raises(ImproperlyConfigured, match="IMAGEHUB_REQUEST_THREADS='-1' is too small"):
+        config.request_threads({"IMAGEHUB_REQUEST_THREADS": "-1"})

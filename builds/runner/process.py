@@ -1,33 +1,8 @@
-"""Running one queued build on this worker: the engine in a child process, watched, recorded, cleaned up.
-
-`execute(pk)` claims a queued build (QUEUED → RUNNING, so only one worker
-runs it), writes its template version's files to a temporary working
-directory and runs the engine there as a child process
-(`builds.engine.supervised`: relative paths in a template resolve in the
-build's own directory, and a crash or a memory-hungry plugin stays in the
-child). The child's lines, step events and results go to the build's
-`LogSink`; its artifacts' files are moved to IMAGEHUB["ARTIFACTS_DIR"] with
-their sizes and SHA-256 sums, and the images among them get their lineage
-(builds.lineage); the final status and exit reason are recorded.
-
-The child asks its image registry questions (the `imagehub-image` data
-source, the builders' source image checks) of this worker, which answers
-from the database (builds.registry_answers) and so records the channel
-images the build took. When the build succeeds, the channels its
-`hcp_packer_registry` blocks name, and those following the latest build,
-move to it (builds.channels).
-
-While it runs, a monitor thread writes the heartbeat every
-IMAGEHUB["HEARTBEAT_SECONDS"] and looks for a cancel or continue request in
-the database every IMAGEHUB["CONTROL_POLL_SECONDS"], so a request made on
-any web server reaches the worker wherever it runs; a cancel reaches the
-engine's cancel token, which stops the remote command and runs the cleanup.
-"""
+"""The run of one claimed build: the engine's child process, the relay of its output, the monitor, the record."""
 
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,16 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 import builds
-from builds import channels, lineage, registry_answers, secrets
+from builds import channels, lineage, registry_answers, secrets, signals
 from builds.artifact_records import artifact_record
-from builds.engine.hcl.values import format_number
 from builds.engine.ui import Masker
 from builds.logsink import LogSink
 from builds.models import Artifact, Build
+from builds.runner.messages import decode_messages, strings, variable_arguments
 
 logger = logging.getLogger(__name__)
 
@@ -57,46 +32,6 @@ CHILD_MODULE = "builds.engine.supervised"
 WITHHELD_ENVIRONMENT = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "IMAGEHUB_SECRETS_KEYS", "DJANGO_SETTINGS_MODULE")
 STDERR_TAIL_BYTES = 8000
 READ_SIZE = 1 << 16
-
-_running: dict[int, "BuildProcess"] = {}
-_running_lock = threading.Lock()
-
-
-def execute(build_pk: int) -> str:
-    """Run the queued build `build_pk` to its end here; return its final status.
-
-    A build that is no longer queued (cancelled while waiting, or claimed by
-    another worker) is left alone and its current status returned.
-    """
-    close_old_connections()
-    now = timezone.now()
-    claimed = Build.objects.filter(pk=build_pk, status=Build.Status.QUEUED).update(
-        status=Build.Status.RUNNING, started_at=now, heartbeat_at=now, worker_host=socket.gethostname()[:255])
-    if not claimed:
-        return Build.objects.filter(pk=build_pk).values_list("status", flat=True).first() or "missing"
-    build = Build.objects.select_related("template_version", "cancel_requested_by").get(pk=build_pk)
-    process = BuildProcess(build)
-    with _running_lock:
-        _running[build_pk] = process
-    try:
-        return process.run()
-    finally:
-        with _running_lock:
-            _running.pop(build_pk, None)
-
-
-def cancel_running(reason: str) -> int:
-    """Cancel every build running in this process (the worker is stopping); return how many."""
-    with _running_lock:
-        processes = list(_running.values())
-    for process in processes:
-        process.cancel(reason)
-    return len(processes)
-
-
-def running_count() -> int:
-    with _running_lock:
-        return len(_running)
 
 
 @dataclass
@@ -156,7 +91,7 @@ class BuildProcess:
             values = secrets.decrypt(build.sensitive_variables)
         except secrets.SecretsUnreadable as error:
             return self._fail_before_start(str(error))
-        masker = Masker([text for value in values.values() for text in _strings(value)])
+        masker = Masker([text for value in values.values() for text in strings(value)])
         self.sink = LogSink(build, masker=masker).start()
         self.sink.update(worker_host=build.worker_host)
         monitor = threading.Thread(target=self._monitor, name=f"monitor of build {build.pk}", daemon=True)
@@ -174,12 +109,14 @@ class BuildProcess:
             self._stop_monitor.set()
             monitor.join()
         self.sink.close(status=status, finished_at=timezone.now(), exit_reason=reason, paused_at=None)
+        signals.send(signals.build_finished, build.pk, status=self.sink.status)
         return self.sink.status
 
     def _fail_before_start(self, reason: str) -> str:
         sink = LogSink(self.build).start()
         sink.line("", "", "error", reason)
         sink.close(status=Build.Status.FAILED, finished_at=timezone.now(), exit_reason=reason)
+        signals.send(signals.build_finished, self.build.pk, status=sink.status)
         return sink.status
 
     def _run_child(self, values: dict) -> Outcome:
@@ -189,7 +126,7 @@ class BuildProcess:
                 (Path(workdir) / name).write_text(text, encoding="utf-8")
             request = {
                 "var_files": [build.preset] if build.preset else [],
-                "vars": _variable_arguments(build, values),
+                "vars": variable_arguments(build, values),
                 "only": list(build.only), "except": list(build.except_names), "on_error": build.on_error,
                 "ledger_dir": str(settings.IMAGEHUB["LEDGER_DIR"]), "parallel": 0, "registry": "supervisor",
             }
@@ -363,68 +300,6 @@ class BuildProcess:
                 logger.exception("Build %s: the lineage of its images could not be recorded", self.build.pk)
                 self.sink.line("", "", "error", f"ImageHub could not record the lineage of this build's images: "
                                                 f"{error}")
-
-
-def decode_messages(raws: list[bytes]) -> list[dict | str]:
-    """The child's messages in `raws`, one JSON object a line; a line that is not one comes as its text.
-
-    The lines of a read are parsed as one JSON array, about four times
-    cheaper than one by one when a build prints thousands of lines a second.
-    """
-    if not raws:
-        return []
-    try:
-        messages = json.loads(b"[" + b",".join(raws) + b"]")
-    except ValueError:
-        messages = None
-    if messages is not None and len(messages) == len(raws) and all(type(m) is dict for m in messages):
-        return messages
-    decoded: list[dict | str] = []
-    for raw in raws:
-        try:
-            message = json.loads(raw.decode("utf-8", "surrogatepass"))
-        except ValueError:
-            message = None
-        decoded.append(message if type(message) is dict else raw.decode("utf-8", "replace"))
-    return decoded
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return [str(value)]
-    return []
-
-
-def variable_text(value: Any) -> str:
-    """A variable's value as `-var` text: strings as they are, other values as HCL (JSON) expressions."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return format_number(value)
-    return json.dumps(value)
-
-
-def _variable_arguments(build: Build, sensitive: dict) -> list[list[str]]:
-    """The values the requester gave, as `-var` pairs (the others come from the files, as on the form)."""
-    pairs = []
-    for name in build.given_names:
-        if name in sensitive:
-            value = sensitive[name]
-        elif name in build.variables:
-            value = build.variables[name]
-        else:
-            continue
-        if value is not None:
-            pairs.append([name, variable_text(value)])
-    return pairs
 
 
 def _first_error(outcome: Outcome) -> str:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from builds import launch as launch_options
+from builds.models import Build
 from imagehub import archives, catalog, list_rows, variable_forms
 from imagehub.diffs import diff_file_sets
 from imagehub.models import PackerTemplate, TemplateVersion
@@ -75,11 +76,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
     """Return the list of templates: searched by name or label, filtered by a label, sorted, paginated.
 
     The results (the page's fragment) show nothing that depends on who asks,
-    so they are cached by query and by the catalog's generation: any change
-    to what they show makes new results.
+    so they are cached by query, by the catalog's generation and by the
+    builds' status token: any change to what they show makes new results.
     """
     key = "imagehub:template-list:" + hashlib.sha256(
-        f"{catalog.generation()}?{sorted(request.GET.lists())}".encode()
+        f"{catalog.generation()}/{Build.objects.status_token()}?{sorted(request.GET.lists())}".encode()
     ).hexdigest()
     results = cache.get(key)
     if results is None:
@@ -121,7 +122,7 @@ def _results(request: HttpRequest) -> dict:
     if label:
         templates = templates.filter(labels__name=label)
     page = Paginator(templates, TEMPLATES_PER_PAGE).get_page(request.GET.get("page"))
-    return {"page": page, "rows": list_rows.rows([(t.pk, t.changed) for t in page]), "query": query,
+    return {"page": page, "rows": list_rows.rows(list_rows.keys(list(page))), "query": query,
             "label": label}
 
 

@@ -1,12 +1,13 @@
 """The template list's rows, each rendered once per template and change and then kept in this process.
 
 A row is what the list shows of one template: its name and the start of its
-description, labels, latest version and its validity, when it was saved and
-who owns it. Every change to those through the catalog (or the admin site)
-moves the template's `changed` time, and a kept row is found by template and
-`changed`, so it is never out of date; only a renamed owner's user name shows
-late, until the template changes. Anything added to a row must likewise move
-`changed`, or become part of the key.
+description, labels, latest version and its validity, its latest build's
+status, when it was saved and who owns it. Every change to those through the
+catalog (or the admin site) moves the template's `changed` time, and a kept
+row is found by template, `changed` and latest build (id and status, read
+for each page), so it is never out of date; only a renamed owner's user name
+shows late, until the template changes. Anything added to a row must likewise
+move `changed`, or become part of the key.
 
 Rows are kept per process, the most recently used MAX_ROWS of them, so a page
 of the list costs its two small queries and a lookup once its rows have been
@@ -18,12 +19,13 @@ from collections import OrderedDict
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.db.models.functions import Substr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from builds.models import Build
 from imagehub.models import Label, PackerTemplate, TemplateVersion
 
 MAX_ROWS = 5000
@@ -31,12 +33,28 @@ MAX_ROWS = 5000
 BLURB_LENGTH = 120
 ROW_TEMPLATE = "imagehub/catalog/template_list.html#row"
 
-_kept: OrderedDict[tuple[int, datetime], str] = OrderedDict()
+# A row's key: the template's id, its `changed` time, and its latest build's id and status (None without one).
+Key = tuple[int, datetime, tuple[int, str] | None]
+
+_kept: OrderedDict[Key, str] = OrderedDict()
 _lock = threading.Lock()
 
 
-def rows(entries: list[tuple[int, datetime]]) -> list[SafeString]:
-    """Return the rendered rows of the templates `entries` names as (pk, changed), in that order.
+def keys(templates: list[PackerTemplate]) -> list[Key]:
+    """Return the keys of the rows of `templates` (with `changed` loaded), in their order, in one query."""
+    latest = Build.objects.filter(template=OuterRef("pk")).order_by("-queued_at", "-pk")
+    builds = {
+        pk: (build_pk, status)
+        for pk, build_pk, status in PackerTemplate.objects.filter(pk__in=[t.pk for t in templates])
+        .annotate(build_pk=Subquery(latest.values("pk")[:1]), status=Subquery(latest.values("status")[:1]))
+        .values_list("pk", "build_pk", "status")
+        if build_pk is not None
+    }
+    return [(t.pk, t.changed, builds.get(t.pk)) for t in templates]
+
+
+def rows(entries: list[Key]) -> list[SafeString]:
+    """Return the rendered rows of the templates `entries` names (see `keys`), in that order.
 
     A template deleted since its entry was read has no row.
     """
@@ -47,10 +65,10 @@ def rows(entries: list[tuple[int, datetime]]) -> list[SafeString]:
             if row is not None:
                 _kept.move_to_end(key)
                 found[key[0]] = row
-    missing = [pk for pk, _ in entries if pk not in found]
+    missing = [key for key in entries if key[0] not in found]
     if missing:
         found.update(_render(missing))
-    return [mark_safe(found[pk]) for pk, _ in entries if pk in found]  # rendered (escaped) by the template engine
+    return [mark_safe(found[key[0]]) for key in entries if key[0] in found]  # rendered (escaped) by the engine
 
 
 def forget() -> None:
@@ -59,10 +77,11 @@ def forget() -> None:
         _kept.clear()
 
 
-def _render(pks: list[int]) -> dict[int, str]:
+def _render(entries: list[Key]) -> dict[int, str]:
+    wanted = {key[0]: key for key in entries}
     templates = (
-        PackerTemplate.objects.filter(pk__in=pks)
-        .only("name", "slug", "updated", "changed", "owner_id", "latest_version_id")
+        PackerTemplate.objects.filter(pk__in=wanted)
+        .only("name", "slug", "updated", "owner_id", "latest_version_id")
         .annotate(blurb=Substr("description", 1, BLURB_LENGTH))
         .prefetch_related(
             Prefetch("latest_version", queryset=TemplateVersion.objects.only(
@@ -74,10 +93,16 @@ def _render(pks: list[int]) -> dict[int, str]:
     list_url = reverse("catalog:template_list")
     rendered = {}
     for template in templates:
-        rendered[template.pk] = render_to_string(ROW_TEMPLATE, {"template": template, "list_url": list_url})
+        build = wanted[template.pk][2]
+        rendered[template.pk] = render_to_string(ROW_TEMPLATE, {
+            "template": template,
+            "list_url": list_url,
+            "last_build": Build(pk=build[0], status=build[1]) if build else None,
+        })
     with _lock:
-        for template in templates:
-            _kept[(template.pk, template.changed)] = rendered[template.pk]
+        # Kept under the key asked for: a template changed since is asked for under its new key.
+        for pk, row in rendered.items():
+            _kept[wanted[pk]] = row
         while len(_kept) > MAX_ROWS:
             _kept.popitem(last=False)
     return rendered

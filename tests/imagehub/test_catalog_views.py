@@ -92,10 +92,11 @@ def test_an_htmx_request_gets_only_the_results_and_a_boosted_one_the_page(reader
 
 def test_the_list_costs_the_same_few_queries_for_any_number_of_templates(reader, django_assert_max_num_queries):
     make_templates(30, labels=("a", "b"))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         response = reader.get("/templates/")
     assert response.status_code == 200
-    # The results are cached: asking again costs the session, the user, and the catalog's generation.
+    # The results are cached: asking again costs the session, the user, the catalog's generation and the
+    # builds' status token.
     with django_assert_max_num_queries(5):
         again = reader.get("/templates/")
     assert results_of(again) == results_of(response)
@@ -122,6 +123,18 @@ def test_the_cached_list_shows_every_change_at_once(reader, template, editor):
     assert names_on(reader.get("/templates/").content.decode()) == ["another", "web"]
     PackerTemplate.objects.filter(slug="another").delete()
     assert names_on(reader.get("/templates/").content.decode()) == ["web"]
+
+
+def test_the_cached_list_shows_each_templates_latest_build_as_its_status_changes(reader, template):
+    from builds.models import Build
+
+    assert '<th scope="col">Last build</th>' in reader.get("/templates/").content.decode()
+    build = Build.objects.create(template=template, template_version=template.latest_version)
+    assert f'<a href="/builds/{build.pk}/"><span class="status status-queued">Queued</span></a>' in (
+        reader.get("/templates/").content.decode())
+    for status, shown in (("running", "Running"), ("succeeded", "Succeeded")):
+        Build.objects.filter(pk=build.pk).update(status=status)
+        assert f'<span class="status status-{status}">{shown}</span>' in reader.get("/templates/").content.decode()
 
 
 # --------------------------------------------------------------------------- template, history, version

@@ -2,6 +2,7 @@
 
 import pytest
 
+from builds.models import Build
 from imagehub import catalog, list_rows
 from imagehub.models import PackerTemplate
 
@@ -9,7 +10,11 @@ pytestmark = pytest.mark.django_db
 
 
 def entries(*templates: PackerTemplate) -> list:
-    return [(t.pk, t.changed) for t in PackerTemplate.objects.filter(pk__in=[t.pk for t in templates]).order_by("name")]
+    return list_rows.keys(list(PackerTemplate.objects.filter(pk__in=[t.pk for t in templates]).order_by("name")))
+
+
+def record_build(template: PackerTemplate, status: str) -> Build:
+    return Build.objects.create(template=template, template_version=template.latest_version, status=status)
 
 
 def test_a_row_shows_the_template_and_is_rendered_once(template, django_assert_num_queries):
@@ -17,6 +22,7 @@ def test_a_row_shows_the_template_and_is_rendered_once(template, django_assert_n
     with django_assert_num_queries(4):  # the templates, their latest versions, owners and labels
         [row] = list_rows.rows(asked)
     assert '<a href="/templates/web/">Web</a>' in row and ">v2</a>" in row and ">edith<" in row
+    assert '<span class="muted">none</span>' in row  # no build yet
     with django_assert_num_queries(0):
         assert list_rows.rows(asked) == [row]
 
@@ -29,6 +35,30 @@ def test_a_new_version_or_new_details_make_a_new_row(template, editor):
     catalog.update_details(template, description="Now described.", labels=["fresh"])
     [after_details] = list_rows.rows(entries(template))
     assert "Now described." in after_details and ">fresh</a>" in after_details
+
+
+def test_the_row_shows_the_latest_build_and_changes_with_its_status(template):
+    record_build(template, Build.Status.FAILED)
+    latest = record_build(template, Build.Status.QUEUED)
+    [queued] = list_rows.rows(entries(template))
+    assert f'<a href="/builds/{latest.pk}/"><span class="status status-queued">Queued</span></a>' in queued
+    Build.objects.filter(pk=latest.pk).update(status=Build.Status.RUNNING)
+    [running] = list_rows.rows(entries(template))
+    assert "status-running" in running and "status-queued" not in running
+
+
+def test_the_status_token_changes_with_every_new_build_and_change_of_status(template):
+    seen = [Build.objects.status_token()]
+    first = record_build(template, Build.Status.QUEUED)
+    second = record_build(template, Build.Status.QUEUED)
+    seen.append(Build.objects.status_token())
+    for build, status in ((first, Build.Status.RUNNING), (second, Build.Status.CANCELLED),
+                          (first, Build.Status.SUCCEEDED)):
+        Build.objects.filter(pk=build.pk).update(status=status)
+        seen.append(Build.objects.status_token())
+    record_build(template, Build.Status.RUNNING)  # recorded from the command line: running from the start
+    seen.append(Build.objects.status_token())
+    assert len(set(seen)) == len(seen)
 
 
 def test_rows_come_in_the_order_asked_and_a_deleted_template_has_none(template, editor):

@@ -53,21 +53,6 @@ class BuildQuerySet(models.QuerySet):
         """Builds one of whose sources is of `builder_type` ("amazon-ebs", "docker", "null"...)."""
         return self.filter(builder_types__contains=f" {builder_type} ")
 
-    def status_token(self) -> str:
-        """Return a token that changes whenever a build is added or changes status.
-
-        Every change of status leaves queued or running, or goes from queued to
-        running, so it lowers twice the queued plus the running count by one or
-        two; only a new build raises it, and that raises the newest id. The
-        pair therefore never comes back to an earlier value while builds are
-        only added and moved on (deleting one in the admin site may go unseen).
-        Both parts are read from indexes, whatever the number of builds.
-        """
-        newest = self.aggregate(newest=models.Max("pk"))["newest"] or 0
-        counts = dict(self.unfinished().order_by().values_list("status").annotate(count=models.Count("pk")))
-        weight = 2 * counts.get(Build.Status.QUEUED, 0) + counts.get(Build.Status.RUNNING, 0)
-        return f"{newest}-{weight}"
-
 
 class Build(models.Model):
     """One run of a template version: who asked, with which variables, how it went, what it made."""

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
 from django.utils.text import slugify
 
 from imagehub import analysis
@@ -211,16 +210,6 @@ def _labels(names: Iterable[str]) -> list[Label]:
         Label.objects.bulk_create(missing, ignore_conflicts=True)
         existing = {label.name: label for label in Label.objects.filter(name__in=wanted)}
     return [existing[name] for name in wanted]
-
-
-def generation() -> str:
-    """Return a token that changes whenever anything the template list shows changes.
-
-    It is the newest `changed` time and the number of templates (so that a
-    deletion counts too); labels renamed in the admin site are not seen.
-    """
-    newest = PackerTemplate.objects.aggregate(changed=Max("changed"), count=Count("pk"))
-    return f"{newest['count']}-{newest['changed'].timestamp() if newest['changed'] else 0}"
 
 
 def update_details(template: PackerTemplate, *, description: str, labels: Iterable[str]) -> None:

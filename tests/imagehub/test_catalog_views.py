@@ -95,8 +95,7 @@ def test_the_list_costs_the_same_few_queries_for_any_number_of_templates(reader,
     with django_assert_max_num_queries(12):
         response = reader.get("/templates/")
     assert response.status_code == 200
-    # The results are cached: asking again costs the session, the user, the catalog's generation and the
-    # builds' status token.
+    # The results are cached: asking again costs the session, the user and the results' token.
     with django_assert_max_num_queries(5):
         again = reader.get("/templates/")
     assert results_of(again) == results_of(response)

@@ -1,4 +1,10 @@
-"""The admin site's pages for the catalog: templates and labels to manage, versions to read."""
+"""The admin site's pages for the catalog: templates and labels to manage, versions to read.
+
+The catalog owns what the admin site must not do: it creates templates with
+their first version, checks names for clashes, and never changes or deletes
+a version. So here a template's name and slug are read-only, and neither
+templates nor versions can be added or deleted.
+"""
 
 from django.contrib import admin
 
@@ -19,11 +25,16 @@ class PackerTemplateAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "description"]
     filter_horizontal = ["labels"]
     raw_id_fields = ["owner"]
-    readonly_fields = ["slug", "latest_version", "created", "updated"]
+    # The name and its slug go through the catalog's clash check; the admin site cannot run it.
+    readonly_fields = ["name", "slug", "latest_version", "created", "updated"]
     fields = ["name", "slug", "description", "labels", "owner", "latest_version", "created", "updated"]
 
     def has_add_permission(self, request) -> bool:
         # A template is created with its first version, in the catalog.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a template would delete its versions, which are never deleted.
         return False
 
 

@@ -181,6 +181,33 @@ def test_the_version_page_shows_that_version(reader, template):
     assert "eu-north-1" not in page
 
 
+def build_links(page: str) -> list[str]:
+    return re.findall(r'<a class="button" href="([^"]+)" data-build-version>Build…</a>', page)
+
+
+def test_a_builder_gets_a_build_action_for_the_latest_version_on_the_template_page(client, builder, template):
+    client.force_login(builder)
+    page = client.get("/templates/web/").content.decode()
+    assert build_links(page) == ["/templates/web/versions/2/variables/"]
+    launch = client.get(build_links(page)[0])
+    assert launch.status_code == 200
+    assert 'value="build"' in launch.content.decode()
+
+
+@pytest.mark.parametrize("number", [1, 2])
+def test_a_builder_gets_a_build_action_for_each_version_on_its_page(client, builder, template, number):
+    client.force_login(builder)
+    page = client.get(f"/templates/web/versions/{number}/").content.decode()
+    assert build_links(page) == [f"/templates/web/versions/{number}/variables/"]
+
+
+@pytest.mark.parametrize("path", ["/templates/web/", "/templates/web/versions/1/", "/templates/web/versions/2/"])
+def test_a_viewer_gets_no_build_action(reader, template, path):
+    page = reader.get(path).content.decode()
+    assert "Variables form" in page
+    assert "Build…" not in page and "data-build-version" not in page
+
+
 # --------------------------------------------------------------------------- diff
 
 

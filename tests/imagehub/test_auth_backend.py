@@ -1,4 +1,4 @@
-"""Tests for imagehub.auth_backend: a user's permissions, direct and through roles, in one query."""
+"""Tests for imagehub.auth_backend: the signed-in user, and their permissions (direct and through roles), each in one query."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -45,3 +45,22 @@ def test_an_inactive_user_has_no_permissions():
     user = get_user_model().objects.create_user("gone", is_active=False)
     assign_role(user, Role.ADMIN)
     assert ModelBackendOneQuery().get_all_permissions(fresh(user)) == set()
+
+
+def test_the_signed_in_user_is_read_whole_in_one_query(django_assert_num_queries):
+    user = get_user_model().objects.create_user("ursula", password="pw", email="u@example.com", first_name="Ursula")
+    backend = ModelBackendOneQuery()
+    with django_assert_num_queries(1):
+        found = backend.get_user(user.pk)
+    assert found == user and found.email == "u@example.com" and found.first_name == "Ursula"
+    assert found.check_password("pw") and not found._state.adding and found._state.db == "default"
+    with django_assert_num_queries(1):
+        assert backend.get_user(str(user.pk)) == user  # as the session keeps it
+
+
+def test_an_unknown_inactive_or_malformed_user_key_gives_no_user():
+    backend = ModelBackendOneQuery()
+    gone = get_user_model().objects.create_user("gone", is_active=False)
+    assert backend.get_user(gone.pk) is None
+    assert backend.get_user(gone.pk + 1000) is None
+    assert backend.get_user("not a key") is None

@@ -73,7 +73,7 @@ def build_log(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 @require_GET
 @view_permission
 def build_export(request: HttpRequest, pk: int) -> HttpResponse:
-    """Return the build's full record as a JSON download (the shape of the JSON API)."""
+    """Return the build's full record as a JSON download: exactly what GET /api/v1/builds/<pk>/ answers."""
     build = get_build(pk)
     body = json.dumps(build_record(build), indent=2, ensure_ascii=False) + "\n"
     response = HttpResponse(body, content_type="application/json")

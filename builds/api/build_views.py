@@ -88,8 +88,10 @@ class BuildList(generics.ListAPIView):
 
 
 @extend_schema_view(get=extend_schema(operation_id="getBuild", summary="Read a build",
-               description="A build's status, what it was given (sensitive values masked), its steps and the ids "
-                           "of its artifacts.",
+               description="A build's full record, exactly the JSON export on its page: status, the version "
+                           "built, what it was given (sensitive values masked), worker host, exit reason, "
+                           "its steps with their timing and its artifacts (images by region, files with "
+                           "checksums, source image).",
                responses=answers({200: BuildDetailSerializer}, 404)))
 class BuildDetail(generics.RetrieveAPIView):
     required = {"GET": VIEW_BUILDS}

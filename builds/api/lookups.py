@@ -28,7 +28,8 @@ def no_build(pk: int) -> NotFound:
 
 
 def build(pk: int) -> Build:
-    found = Build.objects.filter(pk=pk).select_related("template", "template_version", "requested_by").first()
+    found = Build.objects.filter(pk=pk).select_related("template", "template_version__author",
+                                                        "requested_by").first()
     if found is None:
         raise no_build(pk)
     return found

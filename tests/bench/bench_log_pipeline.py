@@ -456,7 +456,7 @@ def run(options) -> dict:
         first_line = min(report.first_output_time for report in reports if report.first_output_time)
         last_arrival = max(report.last_arrival for report in reports)
         status, _, body = browser.request("GET", f"/builds/{pk}/build.json")
-        record = json.loads(body)["build"]
+        record = json.loads(body)
         seconds = last_arrival - first_line
         worker_cpu = cpu_after[worker_pid] - cpu_before[worker_pid]
         return {

@@ -86,7 +86,7 @@ def test_a_build_started_on_one_web_process_is_watched_live_on_the_other(site):
         raise AssertionError(f"watching the build failed: {error!r}\n{site.logs()}")
 
     status, _, body = browser.request("GET", f"/builds/{pk}/build.json")
-    record = json.loads(body)["build"]
+    record = json.loads(body)
     [(worker_ids,)] = site.query("SELECT worker_ids FROM django_tasks_database_dbtaskresult AS task "
                                  "JOIN builds_build AS build ON build.task_id = task.id::text WHERE build.id = %s",
                                  (pk,))

@@ -70,8 +70,11 @@ def test_a_build_shows_its_steps_and_artifacts(api, tokens, world):
     assert status == 200 and answer["status"] == "succeeded"
     assert answer["steps"] == [{"source": "amazon-ebs.web", "name": "StepKeyPair", "phase": "run",
                                 "started_at": answer["steps"][0]["started_at"],
-                                "finished_at": answer["steps"][0]["finished_at"], "outcome": "ok"}]
-    assert answer["artifacts"] == [world["artifact"].pk]
+                                "finished_at": answer["steps"][0]["finished_at"], "duration_seconds": 2.0,
+                                "outcome": "ok"}]
+    assert answer["artifacts"] == [api.get(f"artifacts/{world['artifact'].pk}/", tokens["viewer"])[1]]
+    assert answer["template_version"]["template_name"] == "Golden Base" and answer["template_version"]["number"] == 1
+    assert {"worker_host", "exit_reason", "ledger_ids", "recorded_from_cli", "cancel_requested_at"} <= set(answer)
 
 
 def test_cancelling_a_queued_build_ends_it_and_cancelling_again_is_a_409(api, tokens, world):

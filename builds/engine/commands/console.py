@@ -48,11 +48,48 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = 
         context = config.context
     else:
         context = Context(Template(root=Path.cwd()), {}, cwd=Path.cwd(), packer_version=PACKER_CORE_VERSION)
-    return repl(context, stdin or sys.stdin, stdout)
+    return repl(context, stdin or sys.stdin, stdout, sensitive_strings(context))
 
 
-def repl(context, stdin: TextIO, stdout: TextIO) -> int:
-    """Read expressions line by line, print each value or diagnostic; 1 if any failed without a terminal."""
+def sensitive_strings(context) -> list[str]:
+    """Return the non-empty strings inside the values of the sensitive variables and locals of ``context``."""
+    from builds.engine.hcl.evaluate import EvalError
+
+    values = [context.variables[name].value for name, decl in context.template.variables.items()
+              if decl.sensitive and name in context.variables]
+    for name, decl in context.template.locals.items():
+        if decl.sensitive:
+            try:
+                values.append(context.local_value(name))
+            except EvalError:
+                continue  # the console reports the error if the local is used
+    out: list[str] = []
+    while values:
+        value = values.pop()
+        if isinstance(value, str) and value:
+            out.append(value)
+        elif isinstance(value, list):
+            values.extend(value)
+        elif isinstance(value, dict):
+            values.extend(value.values())
+    return sorted(set(out), key=len, reverse=True)
+
+
+def mask(text: str, secrets: list[str]) -> str:
+    """Replace every occurrence of each of ``secrets`` in ``text`` by ``<sensitive>``.
+
+    Like packer 1.6.6, the console filters its output as text: ``var.pw`` prints ``<sensitive>``,
+    ``"x-${var.pw}"`` prints ``x-<sensitive>``, while a value merely derived from a secret
+    (``upper(var.pw)``, ``length(var.pw)``) prints in clear; numbers and bools are not filtered.
+    """
+    for secret in secrets:
+        text = text.replace(secret, "<sensitive>")
+    return text
+
+
+def repl(context, stdin: TextIO, stdout: TextIO, secrets: list[str] = ()) -> int:
+    """Read expressions line by line, print each value or diagnostic (``secrets`` masked); 1 if any failed
+    without a terminal."""
     from builds.engine.hcl.diagnostics import render
     from builds.engine.hcl.evaluate import EvalError
     from builds.engine.hcl.parser import parse_expression
@@ -74,16 +111,16 @@ def repl(context, stdin: TextIO, stdout: TextIO) -> int:
         expr, diags = parse_expression(text, "<console-input>")
         if expr is None or diags.has_errors:
             for diag in diags:
-                stdout.write(render(diag, {"<console-input>": text}) + "\n")
+                stdout.write(mask(render(diag, {"<console-input>": text}), secrets) + "\n")
             failed = True
             continue
         try:
             value = context.eval(expr)
         except EvalError as exc:
-            stdout.write(render(exc.diag, {"<console-input>": text}) + "\n")
+            stdout.write(mask(render(exc.diag, {"<console-input>": text}), secrets) + "\n")
             failed = True
             continue
-        stdout.write(format_value(value) + "\n")
+        stdout.write(mask(format_value(value), secrets) + "\n")
     return 1 if failed and not interactive else 0
 
 

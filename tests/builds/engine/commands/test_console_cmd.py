@@ -113,3 +113,59 @@ def test_too_many_arguments_prints_the_usage(workdir):
     status, out, _ = run(["a.pkr.hcl", "b.pkr.hcl"], "")
     assert status == 1
     assert out.startswith("Usage: imagehub console")
+
+
+SENSITIVE = """variable "pw" {
+  type      = string
+  default   = "hunter2"
+  sensitive = true
+}
+variable "keys" {
+  default   = { a = "key-one", n = 4242 }
+  sensitive = true
+}
+variable "name" {
+  default = "bob"
+}
+locals {
+  login = "${var.name}:${var.pw}"
+}
+local "token" {
+  expression = "tok-${var.name}"
+  sensitive  = true
+}
+"""
+
+
+def test_values_of_sensitive_variables_and_locals_are_printed_as_sensitive(workdir):
+    (workdir / "s.pkr.hcl").write_text(SENSITIVE)
+    status, out, _ = run(["s.pkr.hcl"], "var.pw\nlocal.login\nvar.keys\nlocal.token\n[var.pw]\n")
+    assert status == 0
+    # packer 1.6.6 masks the text of the output: numbers are not masked
+    assert out == (
+        "<sensitive>\n"
+        "bob:<sensitive>\n"
+        '{\n  "a" = "<sensitive>"\n  "n" = 4242\n}\n'
+        "<sensitive>\n"
+        '[\n  "<sensitive>",\n]\n'
+    )
+
+
+def test_a_value_derived_from_a_sensitive_variable_prints_as_packer_prints_it(workdir):
+    (workdir / "s.pkr.hcl").write_text(SENSITIVE)
+    status, out, _ = run(["s.pkr.hcl"], "upper(var.pw)\nlength(var.pw)\n")
+    assert (status, out) == (0, "HUNTER2\n7\n")
+
+
+def test_the_value_given_on_the_command_line_is_the_one_masked(workdir):
+    (workdir / "s.pkr.hcl").write_text(SENSITIVE)
+    status, out, _ = run(["-var", "pw=zzz9", "s.pkr.hcl"], 'var.pw\n"hunter2 zzz9"\n')
+    assert (status, out) == (0, "<sensitive>\nhunter2 <sensitive>\n")
+
+
+def test_sensitive_values_are_masked_in_diagnostics(workdir):
+    (workdir / "s.pkr.hcl").write_text(SENSITIVE)
+    status, out, _ = run(["s.pkr.hcl"], "tonumber(var.pw)\n")
+    assert status == 1
+    assert "hunter2" not in out
+    assert 'cannot convert "<sensitive>" to number' in out

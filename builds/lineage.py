@@ -125,7 +125,8 @@ def _add_artifact_node(build: Build, artifact: Artifact, region: str, image_id: 
     node = ImageNode.objects.create(
         kind=ImageNode.Kind.ARTIFACT, image_id=image_id[:200], region=region[:50],
         builder_type=artifact.builder_type, artifact=artifact, build=build, template_id=build.template_id,
-        source=artifact.source, parent=parent, parent_via=via, created_at=artifact.created_at)
+        source=artifact.source, parent=parent, parent_via=via, created_at=artifact.created_at,
+        **(parent.inherited_revocation() if parent is not None else {}))
     # A build recorded before this one may have taken this image for an external one: it is ours.
     mistaken = ImageNode.objects.filter(kind=ImageNode.Kind.EXTERNAL, image_id=node.image_id, region=node.region)
     for external in mistaken:

@@ -15,6 +15,11 @@
   (a time to come is a scheduled revocation), with `revoke_reason`,
   `revoked_by`, and `revoked_cause`, the ancestor whose revocation reached it
   (None when revoked itself). Use `is_revoked()` / `ImageNode.objects.revoked()`.
+  `revoke_descendants` says the image's own revocation reaches the images
+  built from it (those recorded later too). While an ancestor's revocation
+  is in force on an image that had its own, later one, that own revocation
+  waits in `own_revoke_at`, `own_revoke_reason` and `own_revoked_by`
+  (see `builds.revocation`).
 """
 
 from django.conf import settings
@@ -69,6 +74,11 @@ class ImageNode(models.Model):
                                    related_name="+")
     revoked_cause = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="revoked_descendants")
+    revoke_descendants = models.BooleanField(default=False)
+    own_revoke_at = models.DateTimeField(null=True, blank=True)
+    own_revoke_reason = models.TextField(blank=True)
+    own_revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
 
     objects = ImageNodeQuerySet.as_manager()
 
@@ -99,6 +109,15 @@ class ImageNode(models.Model):
 
     def is_revocation_scheduled(self, now=None) -> bool:
         return self.revoke_at is not None and self.revoke_at > (now or timezone.now())
+
+    def inherited_revocation(self) -> dict:
+        """The revocation fields an image recorded now with this one as its parent starts with: this image's
+        revocation when it reaches descendants (its own with `revoke_descendants`, or an ancestor's that
+        reached it), else {}."""
+        if self.revoke_at is None or (self.revoked_cause_id is None and not self.revoke_descendants):
+            return {}
+        return {"revoke_at": self.revoke_at, "revoke_reason": self.revoke_reason,
+                "revoked_by_id": self.revoked_by_id, "revoked_cause_id": self.revoked_cause_id or self.pk}
 
     def label(self) -> str:
         """A short name for pictures and lists: "golden-base #12" or the external image's name."""

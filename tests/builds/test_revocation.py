@@ -77,6 +77,73 @@ def test_restoring_lifts_the_revocation_of_the_image_and_of_the_descendants_it_r
     assert ImageNode.objects.get(pk=chain["middle"].pk).revoke_reason == ""
 
 
+def _node(image):
+    return ImageNode.objects.get(pk=image.pk)
+
+
+def test_restoring_an_ancestor_gives_a_descendant_back_its_own_later_scheduled_revocation(chain, builder, make_user):
+    later = timezone.now() + timedelta(days=30)
+    planner = make_user("pat", Role.BUILDER)
+    revocation.revoke(chain["middle"], planner, "end of support", at=later)
+
+    assert revocation.revoke(chain["base"], builder, "bad kernel", descendants=True) == 4
+    middle = _node(chain["middle"])
+    assert middle.is_revoked() and middle.revoked_cause_id == chain["base"].pk
+
+    assert revocation.restore(chain["base"], builder) == 4
+
+    middle = _node(chain["middle"])
+    assert not middle.is_revoked() and middle.is_revocation_scheduled()
+    assert (middle.revoke_at, middle.revoke_reason, middle.revoked_by, middle.revoked_cause) == (
+        later, "end of support", planner, None)
+    assert middle.own_revoke_at is None
+    assert not any(_node(app).revoke_at for app in chain["apps"])
+
+
+def test_restoring_an_ancestor_leaves_the_revocation_another_ancestor_gave_with_its_descendants(chain, builder):
+    later = timezone.now() + timedelta(days=30)
+    revocation.revoke(chain["middle"], builder, "end of support", at=later, descendants=True)
+    revocation.revoke(chain["base"], builder, "bad kernel", descendants=True)
+    assert {_node(app).revoked_cause_id for app in chain["apps"]} == {chain["base"].pk}
+
+    revocation.restore(chain["base"], builder)
+
+    middle = _node(chain["middle"])
+    assert (middle.revoke_at, middle.revoked_cause) == (later, None)
+    for app in chain["apps"]:
+        app = _node(app)
+        assert (app.revoke_at, app.revoked_cause_id, app.revoke_reason) == (later, middle.pk, "end of support")
+
+
+def test_an_image_built_before_a_scheduled_revocation_with_descendants_comes_due_is_revoked_with_them(
+        chain, builder, make_template, make_ami_build, image_of):
+    later = timezone.now() + timedelta(days=3)
+    revocation.revoke(chain["base"], builder, "end of support", at=later, descendants=True)
+    files = {"main.pkr.hcl": 'source "null" "a" {\n  communicator = "none"\n}\n'
+                             'build {\n  sources = ["source.null.a"]\n}\n'}
+
+    late_middle = image_of(make_ami_build(make_template("late-middle", files), chain["base"].image_id))
+    late_app = image_of(make_ami_build(make_template("late-app", files), chain["apps"][0].image_id))
+    grandchild = image_of(make_ami_build(make_template("late-grandchild", files), late_middle.image_id))
+
+    for image in (late_middle, late_app, grandchild):
+        assert (image.revoke_at, image.revoked_cause_id) == (later, chain["base"].pk)
+        assert not image.is_revoked() and image.is_revoked(later)
+    assert revocation.restore(chain["base"], builder) == 7
+    assert ImageNode.objects.filter(revoke_at__isnull=False).count() == 0
+
+
+def test_an_image_built_from_one_revoked_alone_is_not_revoked(chain, builder, make_template, make_ami_build,
+                                                              image_of):
+    revocation.revoke(chain["base"], builder, "end of support", at=timezone.now() + timedelta(days=3))
+    files = {"main.pkr.hcl": 'source "null" "a" {\n  communicator = "none"\n}\n'
+                             'build {\n  sources = ["source.null.a"]\n}\n'}
+
+    late = image_of(make_ami_build(make_template("late", files), chain["base"].image_id))
+
+    assert late.parent_id == chain["base"].pk and late.revoke_at is None
+
+
 def test_a_revocation_needs_a_reason(chain, builder):
     with pytest.raises(ValidationError, match="Say why the image is revoked"):
         revocation.revoke(chain["base"], builder, "   ")

@@ -15,7 +15,7 @@ USAGE = """Usage: imagehub console [options] [TEMPLATE]
   Creates a console for testing variable interpolation. If a template is
   provided, its variables and locals are available; otherwise only functions
   and literals are. Each line read is one expression; "exit" or end of input
-  quits.
+  quits. When input is piped, only the value of the last line is printed.
 
 Options:
   -var 'key=value'       Variable for templates, can be used multiple times.
@@ -88,40 +88,75 @@ def mask(text: str, secrets: list[str]) -> str:
 
 
 def repl(context, stdin: TextIO, stdout: TextIO, secrets: list[str] = ()) -> int:
-    """Read expressions line by line, print each value or diagnostic (``secrets`` masked); 1 if any failed
-    without a terminal."""
-    from builds.engine.hcl.diagnostics import render
-    from builds.engine.hcl.evaluate import EvalError
-    from builds.engine.hcl.parser import parse_expression
+    """Evaluate the expressions read from ``stdin`` as packer 1.6.6's console does; return the exit status.
 
+    When stdin is a pipe (``echo ... | imagehub console``), every line is trimmed and evaluated, the
+    diagnostics are printed as they come and only the value of the last line is printed, at the end
+    ("exit" does not stop reading, and prints as an empty value); the status is 1 if the last line that
+    had diagnostics had errors. Otherwise (a terminal, or a redirected file: ``< file``) each line is
+    evaluated as typed and its value printed after its diagnostics (an empty line prints an empty
+    value), "exit" stops, a prompt is shown only on a terminal, and the status is always 0.
+    ``secrets`` are masked in everything printed.
+    """
+    if _is_pipe(stdin):
+        status, last = 0, ""
+        lines = stdin.read().split("\n")
+        for line in lines[:-1] if lines[-1] == "" else lines:  # no line after the last newline
+            value, diagnostics, failed = evaluate_line(context, line.strip())
+            if diagnostics:
+                stdout.write(mask(diagnostics, secrets))
+                status = 1 if failed else 0
+            last = value
+        stdout.write(mask(last, secrets) + "\n")
+        return status
     interactive = stdin.isatty()
-    failed = False
     while True:
         if interactive:
             stdout.write("> ")
             stdout.flush()
         line = stdin.readline()
         if not line:
-            break
-        text = line.strip()
-        if not text:
-            continue
-        if text == "exit":
-            break
-        expr, diags = parse_expression(text, "<console-input>")
-        if expr is None or diags.has_errors:
-            for diag in diags:
-                stdout.write(mask(render(diag, {"<console-input>": text}), secrets) + "\n")
-            failed = True
-            continue
-        try:
-            value = context.eval(expr)
-        except EvalError as exc:
-            stdout.write(mask(render(exc.diag, {"<console-input>": text}), secrets) + "\n")
-            failed = True
-            continue
-        stdout.write(mask(format_value(value), secrets) + "\n")
-    return 1 if failed and not interactive else 0
+            return 0
+        line = line.removesuffix("\n").removesuffix("\r")
+        if line == "exit":
+            return 0
+        value, diagnostics, _ = evaluate_line(context, line)
+        stdout.write(mask(diagnostics + value, secrets) + "\n")
+
+
+def _is_pipe(stream: TextIO) -> bool:
+    import io
+    import os
+    import stat
+
+    try:
+        return stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False  # an in-memory stream
+
+
+def evaluate_line(context, line: str) -> tuple[str, str, bool]:
+    """Evaluate one console line; return its printed value, its diagnostics as printed, and whether it failed.
+
+    The empty line and "exit" have an empty value. Diagnostics show no source line, as packer's console
+    does not keep its input, and are followed by an empty line. Outside a build, ``source`` is an
+    object whose ``type`` and ``name`` are unknown, as in packer 1.6.6 (``source.name`` prints ``<unknown>``).
+    """
+    from builds.engine.hcl.diagnostics import render
+    from builds.engine.hcl.evaluate import EvalError
+    from builds.engine.hcl.parser import parse_expression
+    from builds.engine.hcl.values import UNKNOWN
+
+    if line in ("", "exit"):
+        return "", "", False
+    expr, diags = parse_expression(line, "<console-input>")
+    if expr is None or diags.has_errors:
+        return "", "".join(render(diag) + "\n" for diag in diags) + "\n", True
+    try:
+        value = context.eval(expr, context.scope(source={"type": UNKNOWN, "name": UNKNOWN}))
+    except EvalError as exc:
+        return "", render(exc.diag) + "\n\n", True
+    return format_value(value), "", False
 
 
 def format_value(value: Any) -> str:

@@ -15,6 +15,7 @@ from builds.api.image_serializers import (
     AssignChannelSerializer,
     ChannelDetailSerializer,
     ChannelSerializer,
+    channel_images,
 )
 from builds.api.schema import answers
 from builds.channel_models import Channel, validate_channel_name
@@ -23,7 +24,8 @@ from imagehub.roles import MOVE_CHANNELS, VIEW_BUILDS
 
 
 @extend_schema_view(get=extend_schema(operation_id="listChannels", summary="List a template's channels",
-               description="The template's named channels (`dev`, `production`...) and the build each points at.",
+               description="The template's named channels (`dev`, `production`...), the build each points at "
+                           "and that build's images with their status (current, outdated or revoked).",
                responses=answers({200: ChannelSerializer(many=True)}, 404)))
 class ChannelList(generics.ListAPIView):
     required = {"GET": VIEW_BUILDS}
@@ -32,6 +34,12 @@ class ChannelList(generics.ListAPIView):
     def get_queryset(self):
         template = lookups.template(self.kwargs["slug"])
         return Channel.objects.filter(template=template).select_related("template", "updated_by").order_by("name")
+
+    def get_serializer(self, *args, **kwargs):
+        if kwargs.get("many") and args:  # a page of channels: their images and statuses read at once
+            args = (list(args[0]), *args[1:])
+            kwargs["context"] = {**self.get_serializer_context(), "channel_images": channel_images(args[0])}
+        return super().get_serializer(*args, **kwargs)
 
 
 @extend_schema_view(get=extend_schema(operation_id="getChannel", summary="Read a channel",

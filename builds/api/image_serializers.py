@@ -3,8 +3,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from builds import lineage
 from builds.channel_models import Channel, ChannelEvent
-from builds.image_status import CURRENT, OUTDATED, REVOKED
+from builds.image_status import CURRENT, OUTDATED, REVOKED, statuses
 from builds.lineage_models import ImageNode
 
 IMAGE_STATES = (CURRENT, OUTDATED, REVOKED)
@@ -53,31 +54,57 @@ class ChannelImageSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The image's id in the lineage (GET /api/v1/images/<id>/).")
     image_id = serializers.CharField()
     region = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=IMAGE_STATES, help_text="As GET /api/v1/images/<id>/ gives it.")
+    status_reason = serializers.CharField(allow_blank=True, help_text="Why it is outdated or revoked.")
+    revoke_at = serializers.DateTimeField(allow_null=True, help_text="When it is (or was) revoked; a time to "
+                                                                     "come is a scheduled revocation.")
+
+
+def channel_images(channels) -> dict[int, list[dict]]:
+    """The images of the build each of `channels` points at, with their status (build id → rows), in a few
+    queries whatever their number."""
+    builds = {channel.build_id for channel in channels if channel.build_id}
+    if not builds:
+        return {}
+    pks = list(ImageNode.objects.filter(build_id__in=builds).values_list("pk", flat=True))
+    nodes = lineage.nodes(lineage.with_ancestors(pks))
+    judged = statuses(nodes)
+    images = sorted((nodes[pk] for pk in pks), key=lambda image: (image.region, image.pk))
+    found: dict[int, list[dict]] = {}
+    for image in images:
+        found.setdefault(image.build_id, []).append({
+            "id": image.pk, "image_id": image.image_id, "region": image.region, "status": judged[image.pk].state,
+            "status_reason": judged[image.pk].reason, "revoke_at": image.revoke_at})
+    return found
 
 
 class ChannelSerializer(serializers.ModelSerializer):
+    """A channel and the images of the build it points at, with their status; give the `channel_images` of a
+    page of channels in the context to read them at once."""
+
     template = serializers.SlugRelatedField(read_only=True, slug_field="slug")
     updated_by = serializers.SlugRelatedField(read_only=True, slug_field="username")
+    images = serializers.SerializerMethodField(help_text="The images of the build it points at, with their "
+                                                         "status: a revoked one flags the channel.")
 
     class Meta:
         model = Channel
-        fields = ["template", "name", "build", "follow_latest", "updated_at", "updated_by"]
-
-
-class ChannelDetailSerializer(ChannelSerializer):
-    images = serializers.SerializerMethodField(help_text="The images of the build it points at.")
-    events = serializers.SerializerMethodField(help_text="Its latest changes, newest first (at most 20).")
-
-    class Meta(ChannelSerializer.Meta):
-        fields = [*ChannelSerializer.Meta.fields, "images", "events"]
+        fields = ["template", "name", "build", "follow_latest", "updated_at", "updated_by", "images"]
 
     @extend_schema_field(ChannelImageSerializer(many=True))
     def get_images(self, channel) -> list[dict]:
-        if not channel.build_id:
-            return []
-        rows = ImageNode.objects.filter(build_id=channel.build_id).order_by("region").values("id", "image_id",
-                                                                                             "region")
-        return list(rows)
+        found = self.context.get("channel_images")
+        if found is None:
+            found = channel_images([channel])
+        rows = found.get(channel.build_id, [])
+        return ChannelImageSerializer(rows, many=True).data
+
+
+class ChannelDetailSerializer(ChannelSerializer):
+    events = serializers.SerializerMethodField(help_text="Its latest changes, newest first (at most 20).")
+
+    class Meta(ChannelSerializer.Meta):
+        fields = [*ChannelSerializer.Meta.fields, "events"]
 
     @extend_schema_field(ChannelEventSerializer(many=True))
     def get_events(self, channel) -> list[dict]:

@@ -1,7 +1,8 @@
 """Whether images are current, outdated or revoked, and why.
 
 `statuses(nodes)` judges a set of nodes that holds each one's ancestors
-(`builds.lineage.with_ancestors` makes one), in a few queries whatever its size:
+(`builds.lineage.with_ancestors` makes one), in a few queries whatever its size
+(`image_states(ids)` reads those nodes and judges them):
 
 - *revoked*: the node's revocation time has come (its own, or an ancestor's
   that reached it);
@@ -21,6 +22,7 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
+from builds import lineage
 from builds.channel_models import Channel, ImageUse
 from builds.lineage_models import ImageNode
 from builds.models import Build
@@ -75,6 +77,14 @@ def statuses(nodes: dict[int, ImageNode], now: datetime | None = None) -> dict[i
     for node in nodes.values():
         judge(node)
     return judged
+
+
+def image_states(ids, now: datetime | None = None) -> dict[int, tuple[ImageNode, ImageStatus]]:
+    """Images `ids` with their status (id → (node, status)); ids of no image are left out."""
+    wanted = list(ids)
+    nodes = lineage.nodes(lineage.with_ancestors(wanted)) if wanted else {}
+    judged = statuses(nodes, now)
+    return {pk: (nodes[pk], judged[pk]) for pk in wanted if pk in nodes}
 
 
 def _name(node: ImageNode) -> str:

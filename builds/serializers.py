@@ -21,8 +21,9 @@ GET /api/v1/builds/<id>/ answers. It is the summary and::
 `step_record(step)` is {"source", "name", "phase", "started_at", "finished_at", "duration_seconds",
 "outcome"}; `artifact_record(artifact)` is an artifact as GET /api/v1/artifacts/<id>/ answers it:
 {"id", "build", "source", "builder_type", "builder_id", "artifact_id", "description", "region_ids",
-"files": [{"name", "size", "sha256"}], "source_image_id", "metadata", "created_at", "images": [lineage ids]}
-(a file's place in the artifact store is not shown; the build page links its download).
+"files": [{"name", "size", "sha256"}], "source_image_id", "metadata", "created_at", "images": [{"id" (its
+lineage id), "image_id", "region", "status" (current, outdated or revoked, as GET /api/v1/images/<id>/ says),
+"status_reason", "revoke_at" (a time to come: a scheduled revocation)}]} (a file's place in the artifact store is not shown; the build page links its download).
 
 Times are ISO 8601 in UTC ("...Z"); durations are seconds, counted to now while a build runs; sensitive
 values never appear.
@@ -30,6 +31,8 @@ values never appear.
 
 from datetime import UTC
 
+from builds.image_status import ImageStatus, image_states
+from builds.lineage_models import ImageNode
 from builds.models import Artifact, Build, BuildStep
 
 FILE_KEYS = ("name", "size", "sha256")
@@ -81,9 +84,12 @@ def step_record(step: BuildStep) -> dict:
             "outcome": step.outcome}
 
 
-def artifact_record(artifact: Artifact) -> dict:
+def artifact_record(artifact: Artifact, states: dict | None = None) -> dict:
     """Return what a build produced (see the module's docstring); its `images` are read through the
-    artifact's `images` manager, so prefetch them when recording many artifacts."""
+    artifact's `images` manager, so prefetch them when recording many artifacts, and judged unless `states`
+    (builds.image_status.image_states of them) is given."""
+    pks = [image.pk for image in artifact.images.all()]
+    states = image_states(pks) if states is None else {pk: states[pk] for pk in pks if pk in states}
     return {
         "id": artifact.pk,
         "build": artifact.build_id,
@@ -97,13 +103,21 @@ def artifact_record(artifact: Artifact) -> dict:
         "source_image_id": artifact.source_image_id,
         "metadata": artifact.metadata,
         "created_at": _time(artifact.created_at),
-        "images": [image.pk for image in artifact.images.all()],
+        "images": [_image(*pair) for pair in sorted(states.values(), key=lambda pair: (pair[0].region,
+                                                                                        pair[0].pk))],
     }
+
+
+def _image(image: ImageNode, status: ImageStatus) -> dict:
+    return {"id": image.pk, "image_id": image.image_id, "region": image.region, "status": status.state,
+            "status_reason": status.reason, "revoke_at": _time(image.revoke_at)}
 
 
 def build_record(build: Build) -> dict:
     """Return the full record of `build`: the export and the API's answer for it (see the module's docstring)."""
     version = build.template_version
+    artifacts = list(build.artifacts.prefetch_related("images").order_by("id"))
+    states = image_states(image.pk for artifact in artifacts for image in artifact.images.all())
     return {
         **build_summary(build),
         "template_version": {
@@ -119,6 +133,5 @@ def build_record(build: Build) -> dict:
         "cancel_requested_at": _time(build.cancel_requested_at),
         "variables": build.displayed_variables(),
         "steps": [step_record(step) for step in build.steps.all()],
-        "artifacts": [artifact_record(artifact)
-                      for artifact in build.artifacts.prefetch_related("images").order_by("id")],
+        "artifacts": [artifact_record(artifact, states) for artifact in artifacts],
     }

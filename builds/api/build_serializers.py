@@ -7,6 +7,7 @@ describe those answers for the OpenAPI schema (tests/builds/api/test_build_recor
 
 from rest_framework import serializers
 
+from builds.api.image_serializers import ImageStateSerializer
 from builds.models import ON_ERROR_CHOICES, Artifact, Build, BuildStep
 from builds.serializers import artifact_record, build_record, build_summary
 
@@ -59,8 +60,8 @@ class ArtifactSerializer(serializers.ModelSerializer):
     """An artifact: answered by builds.serializers.artifact_record."""
 
     files = ArtifactFileSerializer(many=True, read_only=True, help_text="Its files with sizes and SHA-256 sums.")
-    images = serializers.PrimaryKeyRelatedField(many=True, read_only=True,
-                                                help_text="Its images in the lineage (GET /api/v1/images/<id>/).")
+    images = ImageStateSerializer(many=True, read_only=True,
+                                  help_text="Its images in the lineage (GET /api/v1/images/<id>/) with their status.")
 
     class Meta:
         model = Artifact

@@ -3,9 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from builds import lineage
 from builds.channel_models import Channel, ChannelEvent
-from builds.image_status import CURRENT, OUTDATED, REVOKED, statuses
+from builds.image_status import CURRENT, OUTDATED, REVOKED, image_states
 from builds.lineage_models import ImageNode
 
 IMAGE_STATES = (CURRENT, OUTDATED, REVOKED)
@@ -50,7 +49,9 @@ class ChannelEventSerializer(serializers.ModelSerializer):
         fields = ["action", "build", "previous_build", "by", "at", "note"]
 
 
-class ChannelImageSerializer(serializers.Serializer):
+class ImageStateSerializer(serializers.Serializer):
+    """An image named in another answer (a channel's, an artifact's), with its status."""
+
     id = serializers.IntegerField(help_text="The image's id in the lineage (GET /api/v1/images/<id>/).")
     image_id = serializers.CharField()
     region = serializers.CharField(allow_blank=True)
@@ -64,17 +65,12 @@ def channel_images(channels) -> dict[int, list[dict]]:
     """The images of the build each of `channels` points at, with their status (build id → rows), in a few
     queries whatever their number."""
     builds = {channel.build_id for channel in channels if channel.build_id}
-    if not builds:
-        return {}
-    pks = list(ImageNode.objects.filter(build_id__in=builds).values_list("pk", flat=True))
-    nodes = lineage.nodes(lineage.with_ancestors(pks))
-    judged = statuses(nodes)
-    images = sorted((nodes[pk] for pk in pks), key=lambda image: (image.region, image.pk))
+    pks = list(ImageNode.objects.filter(build_id__in=builds).values_list("pk", flat=True)) if builds else []
     found: dict[int, list[dict]] = {}
-    for image in images:
+    for image, judged in sorted(image_states(pks).values(), key=lambda pair: (pair[0].region, pair[0].pk)):
         found.setdefault(image.build_id, []).append({
-            "id": image.pk, "image_id": image.image_id, "region": image.region, "status": judged[image.pk].state,
-            "status_reason": judged[image.pk].reason, "revoke_at": image.revoke_at})
+            "id": image.pk, "image_id": image.image_id, "region": image.region, "status": judged.state,
+            "status_reason": judged.reason, "revoke_at": image.revoke_at})
     return found
 
 
@@ -91,13 +87,13 @@ class ChannelSerializer(serializers.ModelSerializer):
         model = Channel
         fields = ["template", "name", "build", "follow_latest", "updated_at", "updated_by", "images"]
 
-    @extend_schema_field(ChannelImageSerializer(many=True))
+    @extend_schema_field(ImageStateSerializer(many=True))
     def get_images(self, channel) -> list[dict]:
         found = self.context.get("channel_images")
         if found is None:
             found = channel_images([channel])
         rows = found.get(channel.build_id, [])
-        return ChannelImageSerializer(rows, many=True).data
+        return ImageStateSerializer(rows, many=True).data
 
 
 class ChannelDetailSerializer(ChannelSerializer):

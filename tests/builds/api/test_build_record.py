@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from builds import services
+from builds import revocation, services
 from builds.models import Artifact, Build, BuildStep
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,22 @@ def test_an_artifact_in_the_record_is_the_apis_artifact_with_its_lineage(api, to
 
     assert exported == api.get(f"builds/{build.pk}/", tokens["viewer"])[1]
     assert exported["artifacts"] == [api.get(f"artifacts/{world['artifact'].pk}/", tokens["viewer"])[1]]
-    assert exported["artifacts"][0]["images"] == [world["image"].pk]
+    assert [image["id"] for image in exported["artifacts"][0]["images"]] == [world["image"].pk]
+
+
+def test_an_artifacts_images_show_their_revocation_in_the_record_and_the_api(api, tokens, role_users, world,
+                                                                             builder):
+    revocation.revoke(world["image"], builder, "bad kernel")
+
+    exported = _export(role_users["viewer"], world["first"])
+    answer = api.get(f"artifacts/{world['artifact'].pk}/", tokens["viewer"])[1]
+
+    assert exported["artifacts"] == [answer]
+    [image] = answer["images"]
+    assert (image["id"], image["status"]) == (world["image"].pk, "revoked") and "bad kernel" in image["status_reason"]
+    assert image["revoke_at"] is not None
+    listed = api.get(f"builds/{world['first'].pk}/artifacts/", tokens["viewer"])[1]["results"]
+    assert listed[0]["images"][0]["status"] == "revoked"
 
 
 def _schema_of(schema: dict, operation_id: str, status: str = "200") -> dict:

@@ -146,6 +146,8 @@ def test_artifacts_list_their_images_files_and_source_image(api, tokens, world):
 
     assert answer == listed["results"][0]
     assert answer["files"] == [{"name": "manifest.json", "size": 10, "sha256": "ab"}]
-    assert answer["source_image_id"] == "ami-0ubuntu0000000001" and answer["images"] == [world["image"].pk]
+    assert answer["source_image_id"] == "ami-0ubuntu0000000001" and answer["images"] == [
+        {"id": world["image"].pk, "image_id": world["image"].image_id, "region": "us-east-1", "status": "current",
+         "status_reason": "", "revoke_at": None}]
     assert answer["region_ids"] == {"us-east-1": world["image"].image_id}
     assert api.get("artifacts/999/", tokens["viewer"]) == (404, {"detail": "ImageHub has no artifact 999."})

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from imagehub import analysis
+from imagehub import analysis, config
 from imagehub.models import (
     Label,
     PackerTemplate,
@@ -35,7 +35,7 @@ MAX_LABELS = 20
 DEFAULT_LIMITS = {
     "CATALOG_MAX_FILES": 50,
     "CATALOG_MAX_FILE_BYTES": 1024 * 1024,
-    "CATALOG_MAX_TOTAL_BYTES": 2 * 1024 * 1024,
+    "CATALOG_MAX_TOTAL_BYTES": config.CATALOG_MAX_TOTAL_BYTES,
     "CATALOG_MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
     "CATALOG_MAX_UNPACKED_BYTES": 20 * 1024 * 1024,
     "CATALOG_MAX_ARCHIVE_ENTRIES": 1000,

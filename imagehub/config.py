@@ -10,6 +10,14 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
+# How large a template's files may be together (imagehub.catalog's CATALOG_MAX_TOTAL_BYTES, unless IMAGEHUB
+# sets it). It is here because the settings derive Django's form size limit from it.
+CATALOG_MAX_TOTAL_BYTES = 2 * 1024 * 1024
+# URL-encoding writes a byte as %XX at worst (every byte outside ASCII, and line breaks): three bytes for one.
+FORM_ENCODING_FACTOR = 3
+# Room for a form's other fields: file names, message, base version, CSRF token, field names and separators.
+FORM_FIELDS_BYTES = 64 * 1024
+
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
@@ -346,3 +354,8 @@ def webhook_settings(env: Mapping[str, str]) -> dict:
         "WEBHOOK_RESUME_AFTER_SECONDS": env_number(env, "IMAGEHUB_WEBHOOK_RESUME_AFTER_SECONDS", 60.0, minimum=0.0),
         "WEBHOOK_LOG_MAX_AGE_DAYS": env_number(env, "IMAGEHUB_WEBHOOK_LOG_MAX_AGE_DAYS", 30.0, minimum=0.0),
     }
+
+
+def form_body_limit(total_bytes: int) -> int:
+    """Return the largest form body to read for a file set of at most `total_bytes`, URL-encoded at worst."""
+    return FORM_ENCODING_FACTOR * total_bytes + FORM_FIELDS_BYTES

@@ -77,7 +77,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Created {template.name} with version 1.")
             return go_to(request, reverse("catalog:template_detail", args=[template.slug]))
-    context = {"form": form, "live_check_bytes": catalog.limit("CATALOG_LIVE_CHECK_BYTES")}
+    context = {"form": form, **_editor_limits()}
     return render(request, "imagehub/catalog/template_create.html", context)
 
 
@@ -190,8 +190,17 @@ def _edit_context(template, files: dict[str, str], base_number: int, **extra) ->
         "files": sorted(files.items()),
         "save_form": VersionSaveForm(initial={"base_version": base_number}),
         "base_number": base_number,
-        "live_check_bytes": catalog.limit("CATALOG_LIVE_CHECK_BYTES"),
+        **_editor_limits(),
         **extra,
+    }
+
+
+def _editor_limits() -> dict:
+    """The limits the browser editor applies before it sends a file set."""
+    return {
+        "live_check_bytes": catalog.limit("CATALOG_LIVE_CHECK_BYTES"),
+        "max_file_bytes": catalog.limit("CATALOG_MAX_FILE_BYTES"),
+        "max_total_bytes": catalog.limit("CATALOG_MAX_TOTAL_BYTES"),
     }
 
 
@@ -256,11 +265,22 @@ def validate(request: HttpRequest) -> HttpResponse:
     try:
         files = catalog.check_files(posted_files(request.POST, {}))
     except InvalidFiles as error:
-        data = _result([{"severity": "error", "summary": problem, "detail": "", "context": ""}
-                        for problem in error.problems], len(error.problems), 0)
-    else:
-        found = analysis.check(files)
-        data = _result(found.diagnostics, found.error_count, found.warning_count)
+        return validation_refused(request, error.problems)
+    found = analysis.check(files)
+    return _validation_answer(request, _result(found.diagnostics, found.error_count, found.warning_count))
+
+
+def validation_refused(request: HttpRequest, problems: list[str]) -> HttpResponse:
+    """Answer the validate endpoint with `problems`, the reasons the posted file set cannot be a template.
+
+    The answer has the shape of any other validation's, each problem an error without a position.
+    """
+    data = _result([{"severity": "error", "summary": problem, "detail": "", "context": ""} for problem in problems],
+                   len(problems), 0)
+    return _validation_answer(request, data)
+
+
+def _validation_answer(request: HttpRequest, data: dict) -> HttpResponse:
     if not request.htmx:
         return JsonResponse(data)
     response = render(request, "imagehub/catalog/_diagnostics.html",
@@ -279,9 +299,10 @@ def fmt(request: HttpRequest) -> JsonResponse:
     """Format one posted file (`name`, `content`) as `packer fmt` does.
 
     Answers `{"formatted": text, "changed": bool}`, or 422
-    `{"error": message, "diagnostics": [...]}` when the text does not parse
-    or the file is not an HCL file, 400 without `name`, 415 for anything but
-    form data. CRLF line endings in the posted text are read as LF.
+    `{"error": message, "diagnostics": [...]}` when the text does not parse,
+    the file is not an HCL file or is larger than a file may be
+    (CATALOG_MAX_FILE_BYTES), 400 without `name`, 415 for anything but form
+    data. CRLF line endings in the posted text are read as LF.
     """
     refused = refuse_content_type(request)
     if refused:
@@ -290,6 +311,11 @@ def fmt(request: HttpRequest) -> JsonResponse:
     if not name:
         return JsonResponse({"error": "Name the file to format (the name field)."}, status=400)
     content = request.POST.get("content", "").replace("\r\n", "\n")
+    size, most = len(content.encode("utf-8")), catalog.limit("CATALOG_MAX_FILE_BYTES")
+    if size > most:
+        message = (f"{name} is {catalog.format_size(size)}; a file may be at most {catalog.format_size(most)}, "
+                   "so it is not formatted.")
+        return JsonResponse({"error": message, "diagnostics": []}, status=422)
     result = analysis.format_file(name, content)
     if result.text is None:
         return JsonResponse({"error": result.message, "diagnostics": result.diagnostics}, status=422)

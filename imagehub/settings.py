@@ -25,6 +25,17 @@ IMAGEHUB = {
     **config.webhook_settings(os.environ),
 }
 
+# Django refuses a form body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB unless set) before any view
+# runs. The editor's forms carry a whole file set, URL-encoded up to three times its size, so the bound
+# follows the catalog's own total limit: every file set the catalog accepts, in any encoding, and any a
+# little over it, reaches the catalog, which names its limit and gives the text back. A body larger still
+# is answered by imagehub.request_limits, which names the same limit (never a bare 400). File uploads are
+# not counted here: the import form checks them against CATALOG_MAX_UPLOAD_BYTES, and files over
+# FILE_UPLOAD_MAX_MEMORY_SIZE wait in temporary files rather than memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = config.form_body_limit(
+    IMAGEHUB.get("CATALOG_MAX_TOTAL_BYTES", config.CATALOG_MAX_TOTAL_BYTES)
+)
+
 INSTALLED_APPS = [
     # daphne first: its runserver replaces Django's with an ASGI server.
     "daphne",

@@ -19,3 +19,6 @@ urlpatterns = [
     path("webhooks/", include("imagehub.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A form too large to read is answered with the catalog's limits, not Django's bare "Bad Request".
+handler400 = "imagehub.request_limits.bad_request"

@@ -17,6 +17,17 @@ export function plural(count, word) {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
+// Return a byte count as the catalog writes it: "512 bytes", "12 KB", "1.5 MB".
+export function formatSize(count) {
+  if (count >= 1024 * 1024) {
+    return `${(count / (1024 * 1024)).toFixed(1)} MB`;
+  }
+  if (count >= 1024) {
+    return `${Math.round(count / 1024)} KB`;
+  }
+  return `${count} bytes`;
+}
+
 // Return the file name a file panel's name field holds ("" when it has none).
 export function fileName(file) {
   return file.nameInput ? file.nameInput.value.trim() : "";

@@ -7,7 +7,9 @@
 //   form[data-editor-form]          data-validate-url, data-fmt-url, data-live-check-bytes
 //                                   (larger file sets are checked only on request),
 //                                   data-diagnostics (id of the problem list, default "diagnostics"),
-//                                   data-editor-unsaved when the page shows text not yet saved
+//                                   data-editor-unsaved when the page shows text not yet saved,
+//                                   data-max-file-bytes, data-max-total-bytes (the catalog's limits:
+//                                   a larger file set is not sent, so its text stays in the page)
 //     [data-editor-files]           where the tabs go
 //       [data-editor-file]          one per file: a panel, shown as a tab
 //         input[data-file-name]     the file's name (hidden, or a text field for a new file)
@@ -22,7 +24,7 @@ import { undo } from "@codemirror/commands";
 import { EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 
-import { element, fileName, plural } from "./dom.js";
+import { element, fileName, formatSize, plural } from "./dom.js";
 import { fileEditorExtensions } from "./extensions.js";
 import { formatFile } from "./formatting.js";
 import { LiveCheck } from "./live_check.js";
@@ -171,6 +173,11 @@ export class TemplateEditor {
   listen() {
     this.form.addEventListener("submit", (event) => {
       this.flush();
+      const problem = this.sizeProblem();
+      if (problem) {
+        event.preventDefault();
+        this.notice(`${problem} Nothing was saved; your text is still here.`, "error");
+      }
       this.submitting = !event.defaultPrevented;
     });
     // Runs before htmx sees the click, so the check uses the editors' text.
@@ -265,6 +272,26 @@ export class TemplateEditor {
   save() {
     this.flush();
     this.form.requestSubmit(this.form.querySelector("[data-editor-save]") ?? undefined);
+  }
+
+  // Return why the files are too large to save, as the catalog says it, or "" when they are not.
+  sizeProblem() {
+    const maxFile = Number(this.form.dataset.maxFileBytes);
+    const maxTotal = Number(this.form.dataset.maxTotalBytes);
+    const encoder = new TextEncoder();
+    const problems = [];
+    let total = 0;
+    for (const file of this.checkedFiles()) {
+      const size = encoder.encode(file.view.state.doc.toString()).length;
+      total += size;
+      if (maxFile && size > maxFile) {
+        problems.push(`${fileName(file)} is ${formatSize(size)}; a file may be at most ${formatSize(maxFile)}.`);
+      }
+    }
+    if (maxTotal && total > maxTotal) {
+      problems.push(`The files come to ${formatSize(total)}; a template may be at most ${formatSize(maxTotal)}.`);
+    }
+    return problems.join(" ");
   }
 
   isDirty() {

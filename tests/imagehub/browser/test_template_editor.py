@@ -283,3 +283,23 @@ def test_without_javascript_the_plain_form_edits_and_saves(browser, dashboard, m
         expect(page.locator("#file-main\\.pkr\\.hcl")).to_contain_text("# Saved without JavaScript.")
     finally:
         context.close()
+
+
+def test_a_save_over_the_catalogs_size_limit_is_not_sent_and_the_text_stays(page, make_template):
+    padding = "# padding to the size limit\n" * (1024 * 1024 // 28 - 40)
+    make_template("Near Limit", {"main.pkr.hcl": MAIN + padding, "more.pkr.hcl": padding})
+    saves = []
+    page.on("request", lambda request: saves.append(request) if request.method == "POST" else None)
+    page.goto("/templates/near-limit/edit/")
+    wait_until_ready(page)
+    page.get_by_role("tab", name="more.pkr.hcl").click()
+    go_to(page, 1, 1)
+    page.keyboard.insert_text("# over the limit\n" * 4000)
+    page.get_by_role("button", name="Save version").click()
+    expect(page.locator(".editor-notice")).to_contain_text(
+        re.compile(r"The files come to 2\.\d MB; a template may be at most 2\.0 MB\. Nothing was saved; "
+                   r"your text is still here\.")
+    )
+    expect(page).to_have_url(re.compile(r"/templates/near-limit/edit/$"))
+    assert not [request for request in saves if request.url.endswith("/templates/near-limit/edit/")]
+    assert text_of(page).startswith("# over the limit\n" * 3)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from builds import launch as launch_options
-from imagehub import archives, list_rows, variable_forms
+from imagehub import archives, change_token, list_rows, variable_forms
 from imagehub.diffs import diff_file_sets
 from imagehub.models import PackerTemplate, TemplateVersion
 from imagehub.roles import (
@@ -75,11 +75,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
     """Return the list of templates: searched by name or label, filtered by a label, sorted, paginated.
 
     The results (the page's fragment) show nothing that depends on who asks,
-    so they are cached by query and by list_rows.results_token(): any change
+    so they are cached by query and by imagehub.change_token: any change
     to what they show makes new results.
     """
     key = "imagehub:template-list:" + hashlib.sha256(
-        f"{list_rows.results_token()}?{sorted(request.GET.lists())}".encode()
+        f"{change_token.current()}?{sorted(request.GET.lists())}".encode()
     ).hexdigest()
     results = cache.get(key)
     if results is None:

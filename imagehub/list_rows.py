@@ -41,38 +41,6 @@ _kept: OrderedDict[Key, str] = OrderedDict()
 _lock = threading.Lock()
 
 
-def results_token() -> str:
-    """Return a token that changes whenever anything the template list shows changes, in one query.
-
-    The catalog's part is the number of templates (so that a deletion counts)
-    and the newest `changed` time; labels renamed in the admin site are not
-    seen. The builds' part is the newest build's id and twice the number of
-    queued builds plus the number of running ones: every change of status
-    leaves queued or running, or goes from queued to running, so it lowers
-    that sum by one or two, and only a new build raises it, which also
-    raises the newest id. The token therefore never comes back to an
-    earlier value while builds are only added and moved on (deleting one in
-    the admin site may go unseen). Every part is read from an index or a
-    table's count, whatever the number of versions or builds.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [Build.Status.QUEUED, Build.Status.RUNNING])
-        count, changed, newest, queued, running = cursor.fetchone()
-    return f"{count}-{changed}-{newest}-{2 * queued + running}"
-
-
-def _token_sql() -> str:
-    # Written out rather than built with the ORM: compiling three aggregate queries took twenty times as
-    # long as running this one.
-    quote = connection.ops.quote_name
-    templates, builds = quote(PackerTemplate._meta.db_table), quote(Build._meta.db_table)
-    changed = quote(PackerTemplate._meta.get_field("changed").column)
-    status, build_id = quote(Build._meta.get_field("status").column), quote(Build._meta.pk.column)
-    return (f"SELECT (SELECT COUNT(*) FROM {templates}), (SELECT MAX({changed}) FROM {templates}),"
-            f" (SELECT MAX({build_id}) FROM {builds}), (SELECT COUNT(*) FROM {builds} WHERE {status} = %s),"
-            f" (SELECT COUNT(*) FROM {builds} WHERE {status} = %s)")
-
-
 def keys(templates: list[PackerTemplate]) -> list[Key]:
     """Return the keys of the rows of `templates` (with `changed` loaded), in their order, in one query."""
     builds = {}

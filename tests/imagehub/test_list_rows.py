@@ -47,20 +47,6 @@ def test_the_row_shows_the_latest_build_and_changes_with_its_status(template):
     assert "status-running" in running and "status-queued" not in running
 
 
-def test_the_results_token_changes_with_every_new_build_and_change_of_status(template):
-    seen = [list_rows.results_token()]
-    first = record_build(template, Build.Status.QUEUED)
-    second = record_build(template, Build.Status.QUEUED)
-    seen.append(list_rows.results_token())
-    for build, status in ((first, Build.Status.RUNNING), (second, Build.Status.CANCELLED),
-                          (first, Build.Status.SUCCEEDED)):
-        Build.objects.filter(pk=build.pk).update(status=status)
-        seen.append(list_rows.results_token())
-    record_build(template, Build.Status.RUNNING)  # recorded from the command line: running from the start
-    seen.append(list_rows.results_token())
-    assert len(set(seen)) == len(seen)
-
-
 def test_rows_come_in_the_order_asked_and_a_deleted_template_has_none(template, editor):
     other = catalog.create_template(name="Another", description="", labels=[], owner=editor,
                                     files={"main.pkr.hcl": "build {}\n"})

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from builds import list_rows, views
@@ -18,13 +19,13 @@ NOW = timezone.now().replace(microsecond=0)
 def rendered(monkeypatch):
     """The builds whose rows were rendered (not found kept), in order."""
     seen = []
-    render = list_rows.render_to_string
+    render = list_rows.render_row
 
-    def counting(name, context):
-        seen.append(context["build"].pk)
-        return render(name, context)
+    def counting(build, artifact_count, *, fixed_template):
+        seen.append(build.pk)
+        return render(build, artifact_count, fixed_template=fixed_template)
 
-    monkeypatch.setattr(list_rows, "render_to_string", counting)
+    monkeypatch.setattr(list_rows, "render_row", counting)
     return seen
 
 
@@ -76,3 +77,39 @@ def test_rows_are_kept_up_to_a_bound(shell_version, builder, rendered, monkeypat
     rows_of(builds[0])
 
     assert rendered == [b.pk for b in builds] + [builds[0].pk]
+
+
+def test_a_row_shows_each_column_escaped_with_links_the_urlconf_gives(shell_version, builder):
+    PackerTemplate.objects.filter(pk=shell_version.template_id).update(name="Shell <b>&</b>")
+    finished = build(shell_version, builder)
+    Artifact.objects.create(build=finished, source="null.web", builder_type="null")
+    Artifact.objects.create(build=finished, source="null.web", builder_type="null")
+    [row] = rows_of(finished)
+    url = reverse("builds:build_detail", args=[finished.pk])
+    queued = timezone.localtime(finished.queued_at)
+    assert row == (
+        "\n      <tr>\n"
+        f'        <td><a href="{url}">#{finished.pk}</a></td>\n'
+        f'        <td><a href="{reverse("builds:template_builds", args=["shell"])}">Shell &lt;b&gt;&amp;&lt;/b&gt;</a></td>\n'
+        f'        <td><a href="{reverse("catalog:version_detail", args=["shell", 1])}">v1</a></td>\n'
+        '        <td><span class="status status-succeeded">Succeeded</span></td>\n'
+        f"        <td>{builder.username}</td>\n"
+        f'        <td><time datetime="{queued.isoformat()}">{queued:%Y-%m-%d %H:%M}</time></td>\n'
+        '        <td class="number">1m 00s</td>\n'
+        f'        <td><a href="{url}#artifacts">2 artifacts</a></td>\n'
+        "      </tr>\n"
+    )
+    [without_template] = list_rows.rows(list(views.listed_builds().filter(pk=finished.pk)), fixed_template=True)
+    assert "/builds/templates/shell/" not in without_template and without_template.count("<td") == 7
+
+
+def test_a_running_row_shows_a_pause_and_its_step_and_a_queued_one_no_duration(shell_version, builder):
+    running = build(shell_version, builder, Build.Status.RUNNING)
+    Build.objects.filter(pk=running.pk).update(paused_at=NOW, current_step="null.web: <breakpoint>")
+    queued = build(shell_version, None, Build.Status.QUEUED)
+    Build.objects.filter(pk=queued.pk).update(started_at=None)
+    paused_row, queued_row = rows_of(running, queued)
+    assert ('<span class="status status-running">Running</span> <span class="badge badge-warning">paused</span>'
+            '<div class="muted">null.web: &lt;breakpoint&gt;</div>') in paused_row
+    assert "<td>—</td>" in queued_row and '<td class="number">—</td>' in queued_row
+    assert '<td><span class="muted">none</span></td>' in queued_row

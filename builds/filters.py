@@ -1,15 +1,20 @@
 """The build list's filters: template, status, who started it, when, and with which builder."""
 
+import hashlib
 from datetime import datetime, time
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from builds.engine import registry
 from builds.models import Build
 from imagehub.models import PackerTemplate
+
+# The token changes with every template and build, not with a user's new name: that shows within this time.
+CHOICES_SECONDS = 60
 
 
 class BuildFilterForm(forms.Form):
@@ -26,20 +31,16 @@ class BuildFilterForm(forms.Form):
     since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, data=None, *, fixed_template: PackerTemplate | None = None):
+    def __init__(self, data=None, *, fixed_template: PackerTemplate | None = None, token: str | None = None):
+        """`token` (imagehub.change_token) lets the choices come from the process's cache while it holds."""
         super().__init__(data)
         self.fixed_template = fixed_template
+        templates, users = _choices(token)
         if fixed_template is not None:
             del self.fields["template"]
         else:
-            templates = PackerTemplate.objects.order_by("name").values_list("slug", "name")
             self.fields["template"].choices = [("", "Any template"), *templates]
-        # Whether a user started any build is one index probe each; a join with every build and DISTINCT
-        # would read all of them on every page of the list.
-        users = get_user_model().objects.filter(Exists(Build.objects.filter(requested_by=OuterRef("pk"))))
-        users = users.order_by("username")
-        self.fields["user"].choices = [("", "Anyone"), *((name, name) for name in
-                                                         users.values_list("username", flat=True))]
+        self.fields["user"].choices = [("", "Anyone"), *((name, name) for name in users)]
         self.fields["builder"].choices = [("", "Any builder"),
                                           *((name, name) for name in registry.type_names("builder"))]
 
@@ -72,3 +73,23 @@ class BuildFilterForm(forms.Form):
         kept = self.data.copy()
         kept.pop("page", None)
         return kept.urlencode()
+
+    def cache_key(self) -> str:
+        """What the filters ask for, as text: the same for every page of the same filtered list."""
+        fixed = self.fixed_template.pk if self.fixed_template is not None else ""
+        return f"{fixed}?{self.query_string()}"
+
+
+def _choices(token: str | None) -> tuple[list[tuple[str, str]], list[str]]:
+    """The templates (slug, name) and the names of the users who started a build, cached under `token`."""
+    key = "builds:filter-choices:" + hashlib.sha256(str(token).encode()).hexdigest()
+    found = cache.get(key) if token is not None else None
+    if found is None:
+        templates = list(PackerTemplate.objects.order_by("name").values_list("slug", "name"))
+        # Whether a user started any build is one index probe each; a join with every build and DISTINCT
+        # would read all of them.
+        users = get_user_model().objects.filter(Exists(Build.objects.filter(requested_by=OuterRef("pk"))))
+        found = (templates, list(users.order_by("username").values_list("username", flat=True)))
+        if token is not None:
+            cache.set(key, found, CHOICES_SECONDS)
+    return found

@@ -10,8 +10,14 @@ class KeysFirstPaginator(Paginator):
     every row before the page with all its columns and joins. Here the
     offset runs on the primary keys alone (the list's sort index holds
     them), and only the page's rows are read in full, in the same order.
-    The object list must be a queryset with a total order.
+    The object list must be a queryset with a total order. `count`, when
+    given, is taken as the number of objects instead of counting them.
     """
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, count: int | None = None):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        if count is not None:
+            self.__dict__["count"] = count  # Paginator.count is a cached property
 
     def page(self, number):
         number = self.validate_number(number)

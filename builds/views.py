@@ -6,11 +6,16 @@ results, which poll while a build on them is unfinished, and the build
 page's summary, which the live log re-fetches when the status changes.
 """
 
+import hashlib
+
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from builds import charts, lineage, list_rows, services
@@ -20,12 +25,14 @@ from builds.lineage_models import ImageNode
 from builds.models import SENSITIVE_MASK, Build
 from builds.pagination import KeysFirstPaginator
 from builds.routing import log_socket_path
-from imagehub import analysis
+from imagehub import analysis, change_token
 from imagehub.catalog_views import page_or_fragment
 from imagehub.models import PackerTemplate
 from imagehub.roles import CONTROL_BUILDS, START_BUILDS, VIEW_BUILDS, permission_required
 
 BUILDS_PER_PAGE = 25
+# How long a count of builds and the filters' form are kept at most; any change to the builds replaces them sooner.
+COUNT_SECONDS = 300
 CHART_BUILDS = 100  # the duration chart shows a template's latest finished builds
 POLL_SECONDS = 3  # how often a list showing unfinished builds refreshes them
 
@@ -42,8 +49,20 @@ def listed_builds():
     )
 
 
-def results_context(request: HttpRequest, builds, filters: BuildFilterForm) -> dict:
-    page = KeysFirstPaginator(filters.apply(builds), BUILDS_PER_PAGE).get_page(request.GET.get("page"))
+def results_context(request: HttpRequest, builds, filters: BuildFilterForm, token: str) -> dict:
+    """The context of the list's results: one page of `builds` as `filters` narrow them, as rendered rows.
+
+    The number of builds the filters leave is kept under the change token
+    `token` (a database counts every one of them), so every page of a list
+    counts once until a build is added or moves on.
+    """
+    builds = filters.apply(builds)
+    key = _cache_key("builds:count", token, filters.cache_key())
+    count = cache.get(key)
+    if count is None:
+        count = builds.count()
+        cache.set(key, count, COUNT_SECONDS)
+    page = KeysFirstPaginator(builds, BUILDS_PER_PAGE, count=count).get_page(request.GET.get("page"))
     return {
         "page": page,
         "rows": list_rows.rows(list(page), fixed_template=filters.fixed_template is not None),
@@ -54,12 +73,29 @@ def results_context(request: HttpRequest, builds, filters: BuildFilterForm) -> d
     }
 
 
+def filters_html(request: HttpRequest, filters: BuildFilterForm, token: str) -> str:
+    """The filters' form, rendered once per list, filters and change token (its choices come from both)."""
+    key = _cache_key("builds:filters", token, request.path, filters.cache_key())
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("builds/_build_filters.html", {"filters": filters}, request)
+        cache.set(key, html, COUNT_SECONDS)
+    return mark_safe(html)  # rendered (escaped) by the template engine
+
+
+def _cache_key(kind: str, *parts: str) -> str:
+    return f"{kind}:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 @require_GET
 @view_permission
 def build_list(request: HttpRequest) -> HttpResponse:
     """Return the builds, newest first: filtered by template, status, user, date and builder; paginated."""
-    filters = BuildFilterForm(request.GET or None)
-    context = results_context(request, listed_builds(), filters)
+    token = change_token.current()
+    filters = BuildFilterForm(request.GET or None, token=token)
+    context = results_context(request, listed_builds(), filters, token)
+    if not request.htmx or request.htmx.boosted:
+        context["filters_html"] = filters_html(request, filters, token)
     return page_or_fragment(request, "builds/build_list.html", "results", context)
 
 
@@ -68,10 +104,12 @@ def build_list(request: HttpRequest) -> HttpResponse:
 def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
     """Return a template's build history: success rate, a chart of durations over time, and its builds."""
     template = get_object_or_404(PackerTemplate.objects.select_related("latest_version"), slug=slug)
-    filters = BuildFilterForm(request.GET or None, fixed_template=template)
-    context = results_context(request, listed_builds(), filters)
+    token = change_token.current()
+    filters = BuildFilterForm(request.GET or None, fixed_template=template, token=token)
+    context = results_context(request, listed_builds(), filters, token)
     if request.htmx and not request.htmx.boosted:
         return page_or_fragment(request, "builds/template_builds.html", "results", context)
+    context["filters_html"] = filters_html(request, filters, token)
     finished = template.builds.exclude(status__in=Build.UNFINISHED)
     counts = finished.aggregate(
         succeeded=Count("pk", filter=Q(status=Build.Status.SUCCEEDED)),

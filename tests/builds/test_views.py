@@ -226,6 +226,28 @@ def test_the_list_refreshes_itself_only_while_a_build_on_it_is_unfinished(client
     assert row_ids(fragment) == [running.pk, finished.pk]
 
 
+def test_the_count_and_the_filters_are_kept_until_a_build_is_added_or_moves_on(client, viewer, make_user,
+                                                                               make_build):
+    client.force_login(viewer)
+    first = make_build()
+
+    def counts(queries) -> int:
+        return len([query for query in queries.captured_queries if 'COUNT(*) AS "__COUNT"' in query["sql"].upper()])
+
+    with CaptureQueriesContext(connection) as once:
+        assert row_ids(client.get("/builds/?status=succeeded")) == [first.pk]
+    with CaptureQueriesContext(connection) as again:
+        client.get("/builds/?status=succeeded&page=1")
+    assert (counts(once), counts(again)) == (1, 0)
+    newcomer = make_user("nora", Role.BUILDER)
+    queued = make_build(Build.Status.QUEUED, user=newcomer, queued=NOW)
+    page = client.get("/builds/?status=succeeded")
+    assert '<option value="nora">nora</option>' in page.text  # a first build makes a new person to filter by
+    Build.objects.filter(pk=queued.pk).update(status=Build.Status.SUCCEEDED, started_at=NOW, finished_at=NOW)
+    assert row_ids(client.get("/builds/?status=succeeded")) == [queued.pk, first.pk]
+    assert row_ids(client.get("/builds/?status=queued")) == []
+
+
 # ---------------------------------------------------------------- a template's history
 
 def test_template_history_shows_the_success_rate_and_a_duration_chart(client, viewer, make_build, shell_version):

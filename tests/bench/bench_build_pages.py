@@ -6,14 +6,18 @@ filled with SQL from generate_series, in seconds: --templates templates
 failed, cancelled, lost; the newest few queued or running) with ten steps
 each and an artifact per successful build, and --lines log lines: the
 newest build has a million of them (or all, when fewer), the others share
-the rest. Then `daphne imagehub.asgi:application` serves it (--webs
-processes, the scaled runtime's settings: Postgres and Redis; the clients
-take them in turn, as a proxy would), and --clients clients, signed in as
+the rest; then VACUUM ANALYZE, as autovacuum would soon do. Then `daphne
+imagehub.asgi:application` serves it (--webs processes, the scaled
+runtime's settings: Postgres and Redis), and --clients clients, signed in as
 a viewer, each send requests back to back (or --think seconds apart on
 average, exponentially distributed, as people reading pages would) over
-real HTTP on 127.0.0.1 (keep-alive), for --seconds seconds after a warm-up:
+real HTTP on 127.0.0.1, each on a connection it keeps open, for --seconds
+seconds after a warm-up. The clients are wrk's (tests/bench/wrk_load.py, a
+load generator in C that leaves the two cores to the server); each kind of
+request has its share of them, spread over the web processes as a proxy
+would:
 
-- the build list (45 % of requests): pages 1 to the last, and filtered by
+- the build list (45 % of clients): pages 1 to the last, and filtered by
   status, template, user and builder type;
 - build pages of random builds, the million-line one a tenth of the time
   (45 %; the page loads the log lazily, over the websocket);
@@ -21,10 +25,11 @@ real HTTP on 127.0.0.1 (keep-alive), for --seconds seconds after a warm-up:
   builds (10 %).
 
 Each request is timed from sending to the last byte of the answer; p50,
-p95 and max are reported per kind, with the load of the machine.
+p95, p99 and max are reported per kind, with the load of the machine.
 
 Target (issue 6): p95 <= 100 ms for the build list and the build page.
 
+Needs wrk (apt-get install wrk).
 Run: python tests/bench/bench_build_pages.py [--builds N] [--lines N] [--clients N] [--webs N] [--seconds S]
      [--think S [S ...]] [--profile DIR]
 """
@@ -32,13 +37,10 @@ Run: python tests/bench/bench_build_pages.py [--builds N] [--lines N] [--clients
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
-import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -46,6 +48,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from tests.bench import wrk_load  # noqa: E402
 from tests.fixtures.scaled import HttpSession, ScaledSite  # noqa: E402
 
 PASSWORD = "benchmark password 1"
@@ -142,7 +145,6 @@ FROM (SELECT id, started_at FROM builds_build WHERE started_at IS NOT NULL AND i
      generate_series(1, {each}) AS s;
 
 UPDATE builds_build b SET last_seq = coalesce((SELECT max(seq) FROM builds_buildlogline l WHERE l.build_id = b.id), 0);
-ANALYZE;
 """
 
 
@@ -156,6 +158,9 @@ def fill(site: ScaledSite, builds: int, lines: int) -> dict:
     each = max(0, (lines - big) // max(1, started_builds - 1))
     with psycopg.connect(site.database_url, autocommit=True) as connection:
         connection.execute(FILL.format(builds=builds, big=big, each=each))
+        # What autovacuum does to freshly loaded tables within a minute or two: statistics, and the visibility
+        # map that lets an index-only scan (a page of the list, deep down) skip the table.
+        connection.execute("VACUUM ANALYZE")
         counts = {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                   for table in ("builds_build", "builds_buildstep", "builds_artifact", "builds_buildlogline")}
         big_pk = connection.execute("SELECT build_id FROM builds_buildlogline GROUP BY build_id "
@@ -165,69 +170,49 @@ def fill(site: ScaledSite, builds: int, lines: int) -> dict:
     return {"counts": counts, "seconds": time.monotonic() - started, "big_pk": big_pk, "pks": pks, "slugs": slugs}
 
 
-def request_kinds(data: dict, builds: int) -> dict[str, callable]:
-    """Each kind of request: a function returning a random path of that kind."""
+# What the clients ask for: the build list 45 %, a build page 45 %, a template's history 10 % of the time.
+KINDS = (("build list", 0.45), ("build page", 0.45), ("template history", 0.10))
+EXPECTED = {"build list": 'id="build-results"', "build page": "build-log", "template history": 'id="build-results"'}
+
+
+def request_urls(data: dict, builds: int, count: int = 3000) -> dict[str, list[str]]:
+    """For each kind of request, `count` paths drawn as the clients would ask for them (wrk picks among them)."""
+    chooser = random.Random(6)
     pages = max(1, (builds + 24) // 25)
     statuses = ("succeeded", "failed", "cancelled", "lost", "running")
 
     def build_list() -> str:
-        choice = random.random()
+        choice = chooser.random()
         if choice < 0.6:
-            return f"/builds/?page={random.randint(1, pages)}"
+            return f"/builds/?page={chooser.randint(1, pages)}"
         if choice < 0.7:
-            return f"/builds/?status={random.choice(statuses)}&page={random.randint(1, 20)}"
+            return f"/builds/?status={chooser.choice(statuses)}&page={chooser.randint(1, 20)}"
         if choice < 0.8:
-            return f"/builds/?template={random.choice(data['slugs'])}&page={random.randint(1, 5)}"
+            return f"/builds/?template={chooser.choice(data['slugs'])}&page={chooser.randint(1, 5)}"
         if choice < 0.9:
-            return f"/builds/?user={random.choice(('alice', 'bob', 'carol', 'dave'))}&page={random.randint(1, 50)}"
-        return f"/builds/?builder={random.choice(('docker', 'amazon-ebs'))}&page={random.randint(1, 50)}"
+            return f"/builds/?user={chooser.choice(('alice', 'bob', 'carol', 'dave'))}&page={chooser.randint(1, 50)}"
+        return f"/builds/?builder={chooser.choice(('docker', 'amazon-ebs'))}&page={chooser.randint(1, 50)}"
 
     def build_page() -> str:
-        return f"/builds/{data['big_pk'] if random.random() < 0.1 else random.choice(data['pks'])}/"
+        return f"/builds/{data['big_pk'] if chooser.random() < 0.1 else chooser.choice(data['pks'])}/"
 
     def history() -> str:
-        return f"/builds/templates/{random.choice(data['slugs'])}/"
+        return f"/builds/templates/{chooser.choice(data['slugs'])}/"
 
-    return {"build list": build_list, "build page": build_page, "template history": history}
-
-
-def client(ports: list[int], cookie: str, kinds: dict, stop_at: float, warm_until: float, results: dict,
-           failures: list, index: int, think: float) -> None:
-    """Send requests until `stop_at`, back to back or `think` seconds apart on average; time those sent after
-    `warm_until`."""
-    connections = {port: http.client.HTTPConnection("127.0.0.1", port, timeout=60) for port in ports}
-    turn = index
-    while (now := time.monotonic()) < stop_at:
-        choice = random.random()
-        kind = "build list" if choice < 0.45 else "build page" if choice < 0.9 else "template history"
-        port = ports[turn % len(ports)]
-        turn += 1
-        path = kinds[kind]()
-        connection = connections[port]
-        started = time.perf_counter()
-        try:
-            connection.request("GET", path, headers={"Cookie": cookie, "Host": f"127.0.0.1:{port}"})
-            response = connection.getresponse()
-            body = response.read()
-        except (OSError, http.client.HTTPException) as error:
-            failures.append(f"{path}: {error!r}")
-            connection.close()
-            connections[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            continue
-        took = (time.perf_counter() - started) * 1000
-        if response.status != 200:
-            failures.append(f"{path}: {response.status} {body[:200]!r}")
-        elif now >= warm_until:
-            results.setdefault(kind, []).append(took)
-        if think:
-            time.sleep(random.expovariate(1 / think))
+    makers = {"build list": build_list, "build page": build_page, "template history": history}
+    return {kind: [make() for _ in range(count)] for kind, make in makers.items()}
 
 
-def summary(times: list[float]) -> str:
-    ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return (f"{len(ordered)} requests: p50 {statistics.median(ordered):.0f} ms, p95 {p95:.0f} ms, "
-            f"max {ordered[-1]:.0f} ms")
+def connections_of(clients: int, webs: int) -> list[tuple[str, int, int]]:
+    """(kind, web index, connections) for every wrk run: each kind its share of the clients, spread over the webs."""
+    runs = []
+    for kind, share in KINDS:
+        connections = max(1, round(clients * share))
+        for web in range(webs):
+            mine = connections // webs + (1 if web < connections % webs else 0)
+            if mine:
+                runs.append((kind, web, mine))
+    return runs
 
 
 def main() -> None:
@@ -261,29 +246,26 @@ def main() -> None:
         browser = HttpSession(webs[0].port)
         browser.log_in("viewer", PASSWORD)
         cookie = f"sessionid={browser.cookies['sessionid']}"
-        kinds = request_kinds(data, options.builds)
-        failures: list[str] = []
+        urls = request_urls(data, options.builds)
         for think in options.think:
-            run_round(options, think, webs, cookie, kinds, failures)
-    if failures:
-        print(f"{len(failures)} failures, e.g.:", *failures[:5], sep="\n  ")
-        raise SystemExit(1)
+            run_round(options, think, webs, cookie, urls)
 
 
-def run_round(options, think: float, webs: list, cookie: str, kinds: dict, failures: list[str]) -> None:
-    """One round of requests by every client; print its figures."""
+def run_round(options, think: float, webs: list, cookie: str, urls: dict[str, list[str]]) -> None:
+    """One round of requests by every client (a warm-up first, not counted); print its figures."""
     from tests.bench.bench_log_pipeline import cpu_seconds, service_pids
 
-    results: dict[str, list[float]] = {}
+    runs = connections_of(options.clients, len(webs))
+
+    def start_all(seconds: float) -> list:
+        return [(kind, wrk_load.start(f"http://127.0.0.1:{webs[web].port}", cookies=[cookie], urls=urls[kind],
+                                      connections=connections, seconds=seconds, think=think,
+                                      expect=EXPECTED[kind]))
+                for kind, web, connections in runs]
+
+    for _, process in start_all(options.warmup):
+        wrk_load.collect(process)
     load_before = os.getloadavg()
-    now = time.monotonic()
-    threads = [threading.Thread(target=client, args=([web.port for web in webs], cookie, kinds,
-                                                     now + options.warmup + options.seconds, now + options.warmup,
-                                                     results, failures, index, think))
-               for index in range(options.clients)]
-    for thread in threads:
-        thread.start()
-    time.sleep(max(0.0, now + options.warmup - time.monotonic()))
     databases = service_pids(("postgres",))
     cpu_before = {pid: cpu_seconds(pid) for pid in [*(web.pid for web in webs), *databases]}
     spy = None
@@ -295,8 +277,9 @@ def run_round(options, think: float, webs: list, cookie: str, kinds: dict, failu
                                 "--rate", "200", "--format", "raw", "--threads", "--nonblocking", "--output",
                                 str(options.profile / f"web-{think:g}.txt")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for thread in threads:
-        thread.join()
+    results: dict[str, wrk_load.Load] = {}
+    for kind, process in start_all(options.seconds):
+        results.setdefault(kind, wrk_load.Load()).merge(wrk_load.collect(process))
     if spy is not None:
         import signal
 
@@ -308,15 +291,24 @@ def run_round(options, think: float, webs: list, cookie: str, kinds: dict, failu
     web_cpu = sum(cpu_after[web.pid] - cpu_before[web.pid] for web in webs)
     database_cpu = sum(max(0.0, cpu_after[pid] - cpu_before.get(pid, 0.0))
                        for pid in [*databases, *started_databases] if cpu_after[pid])
+    failed = {kind: load for kind, load in results.items() if load.failures}
+    if failed:
+        raise SystemExit("requests failed: " + "; ".join(f"{kind}: {load.failures}, e.g. {load.example}"
+                                                         for kind, load in failed.items()))
     pace = f"{think:g} s apart on average" if think else "back to back"
-    total = sum(len(times) for times in results.values())
-    print(f"\n{options.clients} clients sending requests {pace}, {options.webs} web processes, {options.seconds:.0f} s "
-          f"measured after {options.warmup:.0f} s of warm-up; load {load_before[0]:.1f} → {load_after[0]:.1f}\n"
+    total = sum(load.requests for load in results.values())
+    print(f"\n{options.clients} clients (wrk) sending requests {pace}, {len(webs)} web processes, "
+          f"{options.seconds:.0f} s measured after {options.warmup:.0f} s of warm-up; "
+          f"load {load_before[0]:.1f} → {load_after[0]:.1f}\n"
           f"{total / options.seconds:.0f} requests/s; CPU per request: web processes "
           f"{1000 * web_cpu / max(1, total):.1f} ms, Postgres (all of the machine's, connections that ended not "
           f"counted) {1000 * database_cpu / max(1, total):.1f} ms", flush=True)
-    for kind, times in sorted(results.items()):
-        print(f"| {kind} | {summary(times)} |", flush=True)
+    print("| kind | requests | p50 ms | p95 ms | p99 ms | max ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind, _ in KINDS:
+        load = results[kind]
+        print(f"| {kind} | {load.requests} | {load.percentile_ms(50):.0f} | {load.percentile_ms(95):.0f} "
+              f"| {load.percentile_ms(99):.0f} | {max(load.latencies) / 1000:.0f} |", flush=True)
 
 
 if __name__ == "__main__":

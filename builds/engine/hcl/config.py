@@ -77,17 +77,20 @@ def load_config(path: str | os.PathLike, *, var_files: list[str] | tuple[str, ..
     diags.extend(file_diags)
     parsed: list[ast.File] = []
     texts: dict[str, str] = {}
+    given_dir = path if root_path.is_dir() else None
     for f in files:
-        tree = parse_file(f, display_name(f, cwd), diags)
+        tree = parse_file(f, display_name(path) if given_dir is None else display_name(given_dir, f.name), diags)
         if tree is not None:
             parsed.append(tree)
             texts[tree.filename] = tree.text
     var_trees: list[tuple[str, ast.File]] = []
-    for vf in [*auto_var_files, *(Path(v) if Path(v).is_absolute() else cwd / v for v in var_files)]:
+    named_var_files = [(vf, display_name(given_dir, vf.name)) for vf in auto_var_files]
+    named_var_files += [(Path(v) if Path(v).is_absolute() else cwd / v, display_name(v)) for v in var_files]
+    for vf, name in named_var_files:
         if not vf.is_file():
             diags.error("Failed to read variables file", f"The file {vf} does not exist or is not a file.")
             continue
-        tree = parse_file(vf, display_name(vf, cwd), diags)
+        tree = parse_file(vf, name, diags)
         if tree is not None:
             var_trees.append((tree.filename, tree))
             texts[tree.filename] = tree.text

@@ -111,12 +111,15 @@ def parse_text(text: str, display: str, diags: Diagnostics) -> ast.File:
     return tree
 
 
-def display_name(path: Path, cwd: Path) -> str:
-    """Name a file as Packer does in messages: relative to the working directory when inside it."""
-    try:
-        return os.path.relpath(path, cwd) if path.is_absolute() else str(path)
-    except ValueError:
-        return str(path)
+def display_name(given: str | os.PathLike, name: str | None = None) -> str:
+    """Name a file as packer 1.6.6 does in messages: the path as given (``./t.pkr.hcl``, ``/abs/t.pkr.hcl``),
+    or for the file ``name`` found in the directory given, the two joined and cleaned as Go's
+    ``filepath.Join`` does (``./tpl/`` and ``a.pkr.hcl`` give ``tpl/a.pkr.hcl``)."""
+    given = os.fspath(given)
+    if name is None:
+        return given
+    joined = os.path.normpath(os.path.join(given, name))
+    return joined[1:] if joined.startswith("//") else joined  # Go keeps a single leading slash
 
 
 def decode(files: list[ast.File], root: Path, diags: Diagnostics) -> Template:

@@ -52,18 +52,32 @@ def test_missing_template_path(tmp_path):
 
 def test_a_single_file_does_not_load_its_neighbours(tmp_path):
     write(tmp_path, {"main.pkr.hcl": NULL, "other.pkr.hcl": "broken {", "x.auto.pkrvars.hcl": "y = 1\n"})
-    config = load_config(tmp_path / "main.pkr.hcl", cwd=tmp_path, env={})
+    config = load_config("main.pkr.hcl", cwd=tmp_path, env={})
     assert not config.diagnostics
     assert list(config.texts) == ["main.pkr.hcl"]
 
 
-def test_files_are_named_relative_to_the_working_directory(tmp_path):
-    write(tmp_path, {"tpl/main.pkr.hcl": 'locals {\n  a = var.nope\n}\n' + NULL})
-    config = load_config("tpl", cwd=tmp_path, env={})
-    (diag,) = config.diagnostics
-    assert diag.subject.filename == "tpl/main.pkr.hcl"
-    assert list(config.texts) == ["tpl/main.pkr.hcl"]
-    assert display_name(Path("/elsewhere/x.pkr.hcl"), tmp_path).endswith("elsewhere/x.pkr.hcl")
+def test_files_of_a_directory_are_named_by_the_directory_as_given(tmp_path):
+    write(tmp_path, {"tpl/main.pkr.hcl": 'locals {\n  a = var.nope\n}\n' + NULL, "tpl/v.auto.pkrvars.hcl": ""})
+    for given, name in [("tpl", "tpl/main.pkr.hcl"), ("./tpl/", "tpl/main.pkr.hcl"),
+                        (str(tmp_path / "tpl") + "/", str(tmp_path / "tpl" / "main.pkr.hcl"))]:
+        config = load_config(given, cwd=tmp_path, env={})
+        (diag,) = config.diagnostics
+        assert diag.subject.filename == name
+        assert list(config.texts) == [name, name.replace("main.pkr.hcl", "v.auto.pkrvars.hcl")]
+
+
+def test_files_given_are_named_as_given_like_packer(tmp_path, monkeypatch):
+    # packer 1.6.6 names a template file and a -var-file as written on the command line, absolute or not
+    write(tmp_path, {"tpl/main.pkr.hcl": 'locals {\n  a = var.nope\n}\n' + NULL, "v.pkrvars.hcl": ""})
+    monkeypatch.chdir(tmp_path / "tpl")
+    for given in [str(tmp_path / "tpl" / "main.pkr.hcl"), "./main.pkr.hcl", "../tpl/main.pkr.hcl"]:
+        config = load_config(given, var_files=["../v.pkrvars.hcl"], env={})
+        (diag,) = config.diagnostics
+        assert diag.subject.filename == given
+        assert list(config.texts) == [given, "../v.pkrvars.hcl"]
+    assert display_name("/x/./y/", "a.pkr.hcl") == "/x/y/a.pkr.hcl"
+    assert display_name(".", "a.pkr.hcl") == "a.pkr.hcl"
 
 
 def test_syntax_errors_in_two_files_are_all_reported_and_nothing_is_evaluated(tmp_path):
@@ -73,7 +87,7 @@ def test_syntax_errors_in_two_files_are_all_reported_and_nothing_is_evaluated(tm
         "c.pkr.hcl": NULL.replace('"null.x"', '"null.y"'),
         "v.auto.pkrvars.hcl": "x = = 1\n",
     })
-    config = load_config(tmp_path, cwd=tmp_path, env={})
+    config = load_config(".", cwd=tmp_path, env={})
     assert [(d.summary, d.subject.filename, d.subject.start.line, d.subject.start.column)
             for d in config.diagnostics] == [
         ("Unclosed configuration block", "a.pkr.hcl", 1, 19),
@@ -87,7 +101,7 @@ def test_syntax_errors_in_two_files_are_all_reported_and_nothing_is_evaluated(tm
 
 def test_invalid_utf8_is_reported_at_the_first_bad_byte(tmp_path):
     write(tmp_path, {"main.pkr.hcl": b'locals {\n  a = "caf\xe9"\n}\n'})
-    config = load_config(tmp_path, cwd=tmp_path, env={})
+    config = load_config(".", cwd=tmp_path, env={})
     (diag,) = config.diagnostics
     assert diag.summary == "Invalid character encoding"
     assert diag.detail.startswith("All input files must be UTF-8 encoded.")
@@ -112,7 +126,7 @@ def test_syntax_only_loading_decodes_blocks_but_evaluates_nothing(tmp_path):
 
 def test_top_level_argument_is_not_expected(tmp_path):
     write(tmp_path, {"main.pkr.hcl": 'region = "x"\n' + NULL})
-    (diag,) = load_config(tmp_path, cwd=tmp_path, env={}).diagnostics
+    (diag,) = load_config(".", cwd=tmp_path, env={}).diagnostics
     assert (diag.summary, diag.detail) == ("Unsupported argument", 'An argument named "region" is not expected here.')
     assert (diag.subject.start.line, diag.subject.start.column) == (1, 1)
 
@@ -129,7 +143,7 @@ def test_blocks_from_several_files_make_one_template(tmp_path):
         "sources.pkr.hcl": 'source "null" "x" {\n  communicator = "none"\n}\n',
         "build.pkr.hcl": 'build {\n  name = var.name\n  sources = ["null.x"]\n}\n',
     })
-    config = load_config(tmp_path, cwd=tmp_path, env={})
+    config = load_config(".", cwd=tmp_path, env={})
     assert not config.diagnostics
     assert config.template.builds[0].name == "web"
     assert sorted(config.template.files) == ["build.pkr.hcl", "sources.pkr.hcl", "variables.pkr.hcl"]

@@ -11,7 +11,7 @@ def load(tmp_path, text: str, extra: dict[str, str] | None = None, **kwargs):
     for name, content in (extra or {}).items():
         (tmp_path / name).write_text(content)
     kwargs.setdefault("env", {})
-    return load_config(tmp_path, cwd=tmp_path, **kwargs)
+    return load_config(".", cwd=tmp_path, **kwargs)
 
 
 def found(config) -> list[tuple[str, int, int, str]]:

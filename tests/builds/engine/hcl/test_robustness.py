@@ -133,7 +133,7 @@ def check_text(text: str) -> None:
 def check_file(path: Path, data: bytes) -> None:
     """load_config, validate and inspect the file: diagnostics only, each inside the file."""
     path.write_bytes(data)
-    config = load_config(path, cwd=path.parent, env={})
+    config = load_config(path.name, cwd=path.parent, env={})
     diags = validate(config)
     try:
         texts = {path.name: data.decode("utf-8")}
@@ -176,7 +176,7 @@ def load_and_validate(tmp_path: Path, text: str | bytes, **kwargs):
         path.write_text(text, encoding="utf-8")
     else:
         path.write_bytes(text)
-    config = load_config(path, cwd=tmp_path, env={}, **kwargs)
+    config = load_config(path.name, cwd=tmp_path, env={}, **kwargs)
     return config, validate(config)
 
 

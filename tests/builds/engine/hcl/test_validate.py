@@ -11,7 +11,7 @@ def check(tmp_path, files: dict[str, str], only=(), except_=(), **kwargs):
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     kwargs.setdefault("env", {})
-    config = load_config(tmp_path, cwd=tmp_path, **kwargs)
+    config = load_config(".", cwd=tmp_path, **kwargs)
     return validate(config, only, except_)
 
 

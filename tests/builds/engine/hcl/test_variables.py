@@ -11,7 +11,7 @@ def load(tmp_path, files: dict[str, str], target: str | None = None, **kwargs):
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     kwargs.setdefault("env", {})
-    return load_config(tmp_path / target if target else tmp_path, cwd=tmp_path, **kwargs)
+    return load_config(target or ".", cwd=tmp_path, **kwargs)
 
 
 def where(diag) -> tuple[str, int, int] | None:

@@ -205,7 +205,7 @@ def _resolve(name: str, requirement: Any) -> PluginResolution:
             constraint,
             None,
             "unknown",
-            f"ImageHub has no built-in plugin for {address}",
+            f'ImageHub has no built-in plugin for {address}, so none satisfies "{constraint}"',
             warning,
         )
     if constraints.check(version):

@@ -62,13 +62,14 @@ def test_an_unknown_source_is_unsatisfied_with_a_message_naming_it():
     assert not resolution.satisfied
     assert resolution.status == "unknown"
     assert resolution.builtin_version is None
-    assert resolution.message == "ImageHub has no built-in plugin for github.com/x/y"
+    assert resolution.message == 'ImageHub has no built-in plugin for github.com/x/y, so none satisfies ">= 1.0"'
 
 
 def test_a_plugin_imagehub_does_not_build_in_is_unknown_even_from_hashicorp():
     resolution = _resolve_one({"source": "github.com/hashicorp/qemu", "version": "~> 1"}, "qemu")
     assert resolution.status == "unknown"
-    assert resolution.message == "ImageHub has no built-in plugin for github.com/hashicorp/qemu"
+    assert resolution.message == ('ImageHub has no built-in plugin for github.com/hashicorp/qemu, '
+                                  'so none satisfies "~> 1"')
 
 
 def test_a_short_source_is_normalised_to_github_with_a_warning():
@@ -213,7 +214,7 @@ def test_init_lines_report_failures_like_packer_on_standard_error():
     )
     assert init_lines(resolutions) == [
         InitLine('Failed getting the "github.com/hashicorp/qemu" plugin:', error=True),
-        InitLine("ImageHub has no built-in plugin for github.com/hashicorp/qemu", error=True),
+        InitLine('ImageHub has no built-in plugin for github.com/hashicorp/qemu, so none satisfies ">= 1"', error=True),
         InitLine('Failed getting the "github.com/hashicorp/ansible" plugin:', error=True),
         InitLine(
             'github.com/hashicorp/ansible v1.1.6 is built into ImageHub but does not satisfy "= 1.1.5"',

@@ -45,11 +45,11 @@ def test_unsatisfied_version(workdir):
 def test_unknown_plugin_source(workdir):
     status, out, err = init(workdir, plugins(
         'amazon = { source = "github.com/hashicorp/amazon", version = ">= 1.0.0" }',
-        'azure = { source = "github.com/hashicorp/azure", version = ">= 1.0.0" }'))
+        'azure = { source = "github.com/hashicorp/azure", version = ">= 2.0" }'))
     assert status == 1
     assert out == 'github.com/hashicorp/amazon v1.8.2 is built into ImageHub (satisfies ">= 1.0.0")\n'
     assert err == ('Failed getting the "github.com/hashicorp/azure" plugin:\n'
-                   "ImageHub has no built-in plugin for github.com/hashicorp/azure\n")
+                   'ImageHub has no built-in plugin for github.com/hashicorp/azure, so none satisfies ">= 2.0"\n')
 
 
 def test_malformed_source_address(workdir):

@@ -139,9 +139,17 @@ def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def get_build(pk: int) -> Build:
-    """Return build `pk` with its template, version and requester; raise Http404 when there is none."""
-    builds = Build.objects.select_related("template__latest_version", "template_version", "requested_by",
-                                          "rebuild_of", "cancel_requested_by")
+    """Return build `pk` with its template, version and requester; raise Http404 when there is none.
+
+    The versions' stored diagnostics and summaries and the template's
+    description (large, and shown on no build page) are left in the database.
+    """
+    builds = (
+        Build.objects.select_related("template__latest_version", "template_version", "requested_by",
+                                     "cancel_requested_by")
+        .defer("template__description", "template__latest_version__diagnostics", "template__latest_version__summary",
+               "template_version__diagnostics", "template_version__summary")
+    )
     return get_object_or_404(builds, pk=pk)
 
 

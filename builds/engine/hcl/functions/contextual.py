@@ -19,6 +19,7 @@ ENV = REGISTRY.pop("env")
 
 
 def _unreachable(service: str, hint: str) -> FunctionError:
+    """The error for a lookup in ``service``; ``hint`` has no final period (the call's message adds one)."""
     return FunctionError(
         f"ImageHub does not read {service} from templates. {hint}"
     )
@@ -26,7 +27,7 @@ def _unreachable(service: str, hint: str) -> FunctionError:
 
 _SECRET_HINT = (
     "Pass the secret as a sensitive variable instead (for example with a PKR_VAR_ environment "
-    "variable or a -var-file), or read it with a data source."
+    "variable or a -var-file), or read it with a data source"
 )
 
 
@@ -51,4 +52,4 @@ def vault(ctx, path, key):
 @define("consul_key", Param("key", STRING))
 def consul_key(ctx, key):
     """A key's value in Consul (not available in ImageHub)."""
-    raise _unreachable("Consul", "Pass the value as a variable instead.")
+    raise _unreachable("Consul", "Pass the value as a variable instead")

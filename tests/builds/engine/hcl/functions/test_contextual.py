@@ -26,4 +26,6 @@ def test_secret_stores_are_refused_with_advice(call_error, name, args, service):
     detail, index = call_error(name, *args)
     assert detail.startswith(f'Call to function "{name}" failed: ImageHub does not read {service} from templates.')
     assert "variable" in detail
+    assert detail.endswith(" instead.") or detail.endswith(" data source.")
+    assert ".." not in detail
     assert index is None

@@ -86,18 +86,15 @@ def template_create(request: HttpRequest) -> HttpResponse:
 def template_import(request: HttpRequest) -> HttpResponse:
     """Return the import form; on POST, make a template of the uploaded files or archives.
 
-    Uploads over the size limit are refused from their Content-Length, before they are read.
+    Uploads over the size limit are refused from their Content-Length, before they are parsed.
     """
     if request.method == "POST":
-        limit = catalog.limit("CATALOG_MAX_UPLOAD_BYTES")
-        problem = ""
-        if int(request.META.get("CONTENT_LENGTH") or 0) > limit + UPLOAD_OVERHEAD_BYTES:
-            problem, status = f"The upload is too large: uploads may be at most {catalog.format_size(limit)}.", 413
-        elif request.content_type != "multipart/form-data":
-            problem, status = "Upload files with the form (multipart/form-data); nothing was received.", 415
-        if problem:
-            context = {"form": TemplateImportForm(), "problem": problem}
-            return render(request, "imagehub/catalog/template_import.html", context, status=status)
+        refused = upload_too_large(request)
+        if refused:
+            return refused
+        if request.content_type != "multipart/form-data":
+            problem = "Upload files with the form (multipart/form-data); nothing was received."
+            return _import_refused(request, problem, status=415)
     form = TemplateImportForm(request.POST if request.method == "POST" else None)
     skipped: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -118,6 +115,23 @@ def template_import(request: HttpRequest) -> HttpResponse:
             messages.success(request, text)
             return go_to(request, reverse("catalog:template_detail", args=[template.slug]))
     return render(request, "imagehub/catalog/template_import.html", {"form": form, "skipped": skipped})
+
+
+def upload_too_large(request: HttpRequest) -> HttpResponse | None:
+    """Return the import page's 413 answer when the upload's Content-Length is over the upload limit, else None.
+
+    imagehub.request_limits.UploadLimitMiddleware asks this before the CSRF check parses the upload.
+    """
+    limit = catalog.limit("CATALOG_MAX_UPLOAD_BYTES")
+    if int(request.META.get("CONTENT_LENGTH") or 0) <= limit + UPLOAD_OVERHEAD_BYTES:
+        return None
+    return _import_refused(request, f"The upload is too large: uploads may be at most {catalog.format_size(limit)}.",
+                           status=413)
+
+
+def _import_refused(request: HttpRequest, problem: str, *, status: int) -> HttpResponse:
+    context = {"form": TemplateImportForm(), "problem": problem}
+    return render(request, "imagehub/catalog/template_import.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

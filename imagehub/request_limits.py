@@ -5,7 +5,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS fields or DATA_UPLOAD_MAX_NUMBER_FILES files,
 as a bad request, often before any view runs (the CSRF check reads the form).
 `bad_request`, the project's handler400, answers those requests as the page
 or endpoint they were sent to answers a file set that is too large; any
-other bad request gets Django's own answer.
+other bad request gets Django's own answer. UploadLimitMiddleware refuses an
+import over the upload limit from its Content-Length, before the CSRF check
+parses the whole upload into files.
 """
 
 from django.conf import settings
@@ -16,12 +18,30 @@ from django.urls import reverse
 from django.views import defaults
 
 from imagehub.catalog import format_size, limit
-from imagehub.editing_views import validation_refused, wants_json
+from imagehub.editing_views import upload_too_large, validation_refused, wants_json
 from imagehub.forms import TemplateImportForm
 
 UNREAD_FORMS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 # Content Too Large: the status of a request refused for its size.
 TOO_LARGE = 413
+
+
+class UploadLimitMiddleware:
+    """Answer an import POST larger than the upload limit allows before anything parses its body.
+
+    It must come before django.middleware.csrf.CsrfViewMiddleware, whose check parses the form.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        if request.method != "POST" or request.resolver_match.view_name != "catalog:template_import":
+            return None
+        return upload_too_large(request)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

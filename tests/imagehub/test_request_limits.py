@@ -231,3 +231,15 @@ def test_other_bad_requests_keep_djangos_answer(client):
     response = client.get("/", headers={"Host": "elsewhere.example"})
     assert response.status_code == 400
     assert "Bad Request" in response.content.decode()
+
+
+def test_an_upload_over_the_limit_is_refused_before_the_csrf_check_reads_it(settings, editor):
+    settings.IMAGEHUB = {**settings.IMAGEHUB, "CATALOG_MAX_UPLOAD_BYTES": 1000}
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    # No CSRF token: had the CSRF check read the form, the answer would be 403.
+    response = client.post("/templates/import/", {"files": [SimpleUploadedFile("main.pkr.hcl", b"#" * 200_000)]})
+    assert response.status_code == 413
+    assert "The upload is too large: uploads may be at most 1000 bytes." in response.content.decode()
+    small = client.post("/templates/import/", {"files": [SimpleUploadedFile("main.pkr.hcl", MAIN.encode())]})
+    assert small.status_code == 403

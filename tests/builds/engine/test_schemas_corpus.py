@@ -7,19 +7,16 @@ registered type, including ``dynamic`` blocks and the ``source`` blocks inside
 ``build``, against the registry's schema.
 """
 
-import os
 from functools import cache
-from pathlib import Path
 
 import hcl2
 import pytest
 
 from builds.engine import registry
+from tests.corpus import CORPUS, require_corpus
 
 pytestmark = pytest.mark.corpus
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-CORPUS = Path(os.environ.get("IMAGEHUB_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
 
 # Packer's hcl2template test data is written against mock plugins registered
 # under real type names ("amazon-ebs" with arguments "string", "nested"...).
@@ -61,13 +58,6 @@ def _template_files():
     files = sorted((CORPUS / "templates").glob("*.pkr.hcl"))
     files += sorted((CORPUS / "packer-fixtures").glob("*.pkr.hcl"))
     return [f for f in files if not f.name.startswith(MOCK_PLUGIN_FIXTURES)]
-
-
-def _require_corpus():
-    message = f"the template corpus is not at {CORPUS} (set IMAGEHUB_CORPUS)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _label(text):
@@ -169,14 +159,14 @@ FILES = _template_files()
 @pytest.mark.parametrize("path", FILES or [None], ids=lambda p: p.name if p else "corpus")
 def test_schemas_declare_every_argument_real_templates_use(path):
     if path is None:
-        _require_corpus()
+        require_corpus("templates", "packer-fixtures")
     problems, _ = _check_file(path)
     assert problems == []
 
 
 def test_corpus_exercises_most_registered_plugins():
     if not FILES:
-        _require_corpus()
+        require_corpus("templates", "packer-fixtures")
     seen = set()
     checked = 0
     for path in FILES:

@@ -13,7 +13,6 @@ run time), where their cross-file references must resolve.
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import time
@@ -25,11 +24,11 @@ from builds.engine.cli import main as cli_main
 from builds.engine.hcl.config import load_config
 from builds.engine.hcl.parser import parse
 from builds.engine.hcl.validate import validate
+from tests import corpus
+from tests.corpus import CORPUS
 
 pytestmark = pytest.mark.corpus
 
-REPO = Path(__file__).resolve().parents[4]
-CORPUS = Path(os.environ.get("IMAGEHUB_CORPUS", REPO.parent / "shared" / "corpus"))
 TEMPLATES = CORPUS / "templates"
 FIXTURES = CORPUS / "packer-fixtures"
 
@@ -292,13 +291,7 @@ GROUPS: dict[str, tuple[Path, tuple[str, ...], tuple[str, ...], set[str]]] = {
 }
 
 def require_corpus() -> None:
-    """Fail on CI (the corpus must be there), skip elsewhere, when the corpus is missing."""
-    if TEMPLATES.is_dir() and FIXTURES.is_dir():
-        return
-    message = f"corpus not found at {CORPUS} (set IMAGEHUB_CORPUS)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    corpus.require_corpus("templates", "packer-fixtures")
 
 
 def corpus_templates() -> list[Path]:

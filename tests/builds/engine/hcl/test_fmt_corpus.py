@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from builds.engine.hcl.fmt import format_source
+from tests import corpus
+from tests.corpus import CORPUS
 
 pytestmark = pytest.mark.corpus
 
-REPO = Path(__file__).resolve().parents[4]
-CORPUS = Path(os.environ.get("IMAGEHUB_CORPUS", REPO.parent / "shared" / "corpus"))
 TEMPLATES = CORPUS / "templates"
 EXPECTED = CORPUS / "expected_fmt"
 FIXTURES = CORPUS / "packer-fixtures"
@@ -31,13 +30,7 @@ def corpus_files(directory: Path, pattern: str = "*.hcl") -> list[Path]:
 
 
 def require_corpus() -> None:
-    """Fail on CI (the corpus must be there), skip elsewhere, when the corpus is missing."""
-    if TEMPLATES.is_dir() and EXPECTED.is_dir() and FIXTURES.is_dir():
-        return
-    message = f"corpus not found at {CORPUS} (set IMAGEHUB_CORPUS)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    corpus.require_corpus("templates", "expected_fmt", "packer-fixtures")
 
 
 def params(paths: list[Path]) -> list:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import io
-import os
 import signal
 import time
 from contextlib import contextmanager
@@ -30,9 +29,8 @@ from builds.engine.hcl.fmt import format_source
 from builds.engine.hcl.parser import MAX_NESTING, parse
 from builds.engine.hcl.validate import validate
 from tests.builds.engine.hcl.strategies import mutated
+from tests.corpus import CORPUS, require_corpus
 
-REPO = Path(__file__).resolve().parents[4]
-CORPUS = Path(os.environ.get("IMAGEHUB_CORPUS", REPO.parent / "shared" / "corpus"))
 TEMPLATES = CORPUS / "templates"
 
 SOURCES: list[tuple[str, bytes]] = (
@@ -45,20 +43,10 @@ FUZZ = settings(max_examples=120, deadline=None, derandomize=True, database=None
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
-def require_corpus() -> None:
-    """Fail on CI (the corpus must be there), skip elsewhere, when the corpus is missing."""
-    if SOURCES:
-        return
-    message = f"corpus not found at {CORPUS} (set IMAGEHUB_CORPUS)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture
 def corpus() -> None:
     """Requested by the tests that mutate corpus templates: checks for the corpus before Hypothesis starts."""
-    require_corpus()
+    require_corpus("templates")
 
 
 @contextmanager

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("IMAGEHUB_CORPUS") or REPO.parent / "shared" / "corpus")
+# absolute, so that a test that changes the working directory does not lose a relative IMAGEHUB_CORPUS
+CORPUS = Path(os.environ.get("IMAGEHUB_CORPUS") or REPO.parent / "shared" / "corpus").absolute()
 
 
 def corpus_promised() -> bool:

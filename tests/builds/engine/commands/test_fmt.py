@@ -12,9 +12,9 @@ import pytest
 from builds.engine.cli import main
 from builds.engine.commands import fmt as fmt_command
 from builds.engine.hcl.fmt import format_source
+from tests.corpus import CORPUS, require_corpus
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
-CORPUS = Path(os.environ.get("IMAGEHUB_CORPUS", REPO_ROOT.parent / "shared" / "corpus"))
 PACKER = shutil.which("packer")
 
 UGLY = b'a=1\nbb = "x"\n'
@@ -385,9 +385,8 @@ def test_python_diff_matches_the_diff_program_on_simple_changes(old, new):
 def test_python_diff_patches_every_corpus_template_into_its_formatted_form(tmp_path):
     if shutil.which("patch") is None:
         pytest.skip("no patch program")
+    require_corpus("templates")
     templates = sorted((CORPUS / "templates").glob("*.hcl"))
-    if not templates:
-        pytest.skip("corpus not available")
     checked = 0
     for template in templates:
         source = template.read_bytes()
@@ -414,9 +413,8 @@ def test_python_diff_patches_every_corpus_template_into_its_formatted_form(tmp_p
 def test_corpus_output_and_files_match_packer(tmp_path, flags):
     if PACKER is None:
         pytest.skip("packer is not installed")
+    require_corpus("templates")
     templates = sorted((CORPUS / "templates").glob("*.hcl"))
-    if not templates:
-        pytest.skip("corpus not available")
     ours, theirs = tmp_path / "ours", tmp_path / "theirs"
     for root in (ours, theirs):
         root.mkdir()

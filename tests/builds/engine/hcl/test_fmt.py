@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,12 +12,7 @@ from hypothesis import strategies as st
 
 from builds.engine.hcl.fmt import format_source
 from builds.engine.hcl.lexer import scan_config
-
-CORPUS = Path(
-    os.environ.get(
-        "IMAGEHUB_CORPUS", Path(__file__).resolve().parents[4].parent / "shared" / "corpus"
-    )
-)
+from tests.corpus import CORPUS, require_corpus
 
 # (input, what packer fmt 1.6.6 writes); every pair was checked against the real binary.
 CASES = {
@@ -275,8 +268,7 @@ PACKER = shutil.which("packer")
 @pytest.mark.packer
 @pytest.mark.skipif(PACKER is None, reason="packer binary not installed")
 def test_agrees_with_packer_binary_on_respaced_corpus_text(tmp_path):
-    if not SOURCES:
-        pytest.skip("corpus not available")
+    require_corpus("templates")
     rng = random.Random(20240601)
     cases = [respace(rng.choice(SOURCES), rng) for _ in range(20)]
     cases += [source for source, _ in CASES.values()]

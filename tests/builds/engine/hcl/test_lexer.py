@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import pytest
 
 from builds.engine.hcl.diagnostics import Pos
 from builds.engine.hcl.lexer import TOKEN_TYPES, Token, scan_config, scan_spans, scan_template
-
-CORPUS = Path(
-    os.environ.get(
-        "IMAGEHUB_CORPUS", Path(__file__).resolve().parents[4].parent / "shared" / "corpus"
-    )
-)
+from tests.corpus import CORPUS, require_corpus
 
 
 def kinds(tokens: list[Token]) -> list[tuple[str, str]]:
@@ -440,9 +433,8 @@ def test_tokens_reassemble_the_source(source):
 
 
 def test_corpus_files_reassemble_from_tokens():
+    require_corpus("templates")
     files = sorted((CORPUS / "templates").glob("*.hcl"))
-    if not files:
-        pytest.skip("corpus not available")
     for path in files:
         source = path.read_bytes().decode("utf-8")
         tokens = scan_config(source, str(path))

@@ -88,7 +88,7 @@ def load_config(path: str | os.PathLike, *, var_files: list[str] | tuple[str, ..
     named_var_files += [(Path(v) if Path(v).is_absolute() else cwd / v, display_name(v)) for v in var_files]
     for vf, name in named_var_files:
         if not vf.is_file():
-            diags.error("Failed to read variables file", f"The file {vf} does not exist or is not a file.")
+            diags.error("Failed to read file", f'The configuration file "{name}" could not be read.')
             continue
         tree = parse_file(vf, name, diags)
         if tree is not None:

@@ -30,8 +30,11 @@ p95, p99 and max are reported per kind, with the load of the machine.
 Target (issue 6): p95 <= 100 ms for the build list and the build page.
 
 Needs wrk (apt-get install wrk).
+--floor adds a first round in which every client asks for the home page: a
+signed-in page that reads nothing of the builds, the cost of the stack alone.
+
 Run: python tests/bench/bench_build_pages.py [--builds N] [--lines N] [--clients N] [--webs N] [--seconds S]
-     [--think S [S ...]] [--profile DIR]
+     [--think S [S ...]] [--floor] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -172,7 +175,10 @@ def fill(site: ScaledSite, builds: int, lines: int) -> dict:
 
 # What the clients ask for: the build list 45 %, a build page 45 %, a template's history 10 % of the time.
 KINDS = (("build list", 0.45), ("build page", 0.45), ("template history", 0.10))
-EXPECTED = {"build list": 'id="build-results"', "build page": "build-log", "template history": 'id="build-results"'}
+# The floor: a signed-in page that reads nothing of the catalog or the builds (session, user, page shell).
+FLOOR_KINDS = (("home page", 1.0),)
+EXPECTED = {"build list": 'id="build-results"', "build page": "build-log", "template history": 'id="build-results"',
+            "home page": "ImageHub"}
 
 
 def request_urls(data: dict, builds: int, count: int = 3000) -> dict[str, list[str]]:
@@ -203,10 +209,10 @@ def request_urls(data: dict, builds: int, count: int = 3000) -> dict[str, list[s
     return {kind: [make() for _ in range(count)] for kind, make in makers.items()}
 
 
-def connections_of(clients: int, webs: int) -> list[tuple[str, int, int]]:
+def connections_of(clients: int, webs: int, kinds=KINDS) -> list[tuple[str, int, int]]:
     """(kind, web index, connections) for every wrk run: each kind its share of the clients, spread over the webs."""
     runs = []
-    for kind, share in KINDS:
+    for kind, share in kinds:
         connections = max(1, round(clients * share))
         for web in range(webs):
             mine = connections // webs + (1 if web < connections % webs else 0)
@@ -227,6 +233,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, nargs="+", default=[0.0],
                         help="mean seconds a client waits between requests, a round for each value given "
                              "(default 0: back to back)")
+    parser.add_argument("--floor", action="store_true",
+                        help="first a round in which every client asks for the home page, back to back")
     parser.add_argument("--profile", type=Path, default=None,
                         help="record py-spy stacks of the first web process into this directory")
     options = parser.parse_args()
@@ -247,15 +255,17 @@ def main() -> None:
         browser.log_in("viewer", PASSWORD)
         cookie = f"sessionid={browser.cookies['sessionid']}"
         urls = request_urls(data, options.builds)
+        if options.floor:
+            run_round(options, 0.0, webs, cookie, {"home page": ["/"]}, FLOOR_KINDS)
         for think in options.think:
             run_round(options, think, webs, cookie, urls)
 
 
-def run_round(options, think: float, webs: list, cookie: str, urls: dict[str, list[str]]) -> None:
+def run_round(options, think: float, webs: list, cookie: str, urls: dict[str, list[str]], kinds=KINDS) -> None:
     """One round of requests by every client (a warm-up first, not counted); print its figures."""
     from tests.bench.bench_log_pipeline import cpu_seconds, service_pids
 
-    runs = connections_of(options.clients, len(webs))
+    runs = connections_of(options.clients, len(webs), kinds)
 
     def start_all(seconds: float) -> list:
         return [(kind, wrk_load.start(f"http://127.0.0.1:{webs[web].port}", cookies=[cookie], urls=urls[kind],
@@ -305,7 +315,7 @@ def run_round(options, think: float, webs: list, cookie: str, urls: dict[str, li
           f"counted) {1000 * database_cpu / max(1, total):.1f} ms", flush=True)
     print("| kind | requests | p50 ms | p95 ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|---:|")
-    for kind, _ in KINDS:
+    for kind, _ in kinds:
         load = results[kind]
         print(f"| {kind} | {load.requests} | {load.percentile_ms(50):.0f} | {load.percentile_ms(95):.0f} "
               f"| {load.percentile_ms(99):.0f} | {max(load.latencies) / 1000:.0f} |", flush=True)

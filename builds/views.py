@@ -87,16 +87,36 @@ def _cache_key(kind: str, *parts: str) -> str:
     return f"{kind}:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def results_html(request: HttpRequest, template_name: str, builds, filters: BuildFilterForm, token: str) -> str:
+    """The list's results (the `results` partial of `template_name`), rendered, or kept from an earlier request.
+
+    Results with no unfinished build are kept under the change token and the
+    request's path and query: a page of finished builds changes only when a
+    build is added or moves on (which changes the token), or a template is
+    renamed (likewise). Results showing an unfinished build (status, current
+    step and duration move on their own) are rendered every time.
+    """
+    key = _cache_key("builds:results", token, request.get_full_path())
+    html = cache.get(key)
+    if html is None:
+        context = results_context(request, builds, filters, token)
+        html = render_to_string(f"{template_name}#results", context, request)
+        if not context["live"]:
+            cache.set(key, html, COUNT_SECONDS)
+    return mark_safe(html)  # rendered (escaped) by the template engine
+
+
 @require_GET
 @view_permission
 def build_list(request: HttpRequest) -> HttpResponse:
     """Return the builds, newest first: filtered by template, status, user, date and builder; paginated."""
     token = change_token.current()
     filters = BuildFilterForm(request.GET or None, token=token)
-    context = results_context(request, listed_builds(), filters, token)
-    if not request.htmx or request.htmx.boosted:
-        context["filters_html"] = filters_html(request, filters, token)
-    return page_or_fragment(request, "builds/build_list.html", "results", context)
+    results = results_html(request, "builds/build_list.html", listed_builds(), filters, token)
+    if request.htmx and not request.htmx.boosted:
+        return HttpResponse(results)
+    context = {"results": results, "filters_html": filters_html(request, filters, token)}
+    return render(request, "builds/build_list.html", context)
 
 
 @require_GET
@@ -106,10 +126,20 @@ def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
     template = get_object_or_404(PackerTemplate.objects.select_related("latest_version"), slug=slug)
     token = change_token.current()
     filters = BuildFilterForm(request.GET or None, fixed_template=template, token=token)
-    context = results_context(request, listed_builds(), filters, token)
+    results = results_html(request, "builds/template_builds.html", listed_builds(), filters, token)
     if request.htmx and not request.htmx.boosted:
-        return page_or_fragment(request, "builds/template_builds.html", "results", context)
-    context["filters_html"] = filters_html(request, filters, token)
+        return HttpResponse(results)
+    context = {"template": template, "results": results, "filters_html": filters_html(request, filters, token),
+               **history(template, token)}
+    return render(request, "builds/template_builds.html", context)
+
+
+def history(template: PackerTemplate, token: str) -> dict:
+    """A template's success rate and its duration chart, kept under the change token."""
+    key = _cache_key("builds:history", token, str(template.pk))
+    found = cache.get(key)
+    if found is not None:
+        return found
     finished = template.builds.exclude(status__in=Build.UNFINISHED)
     counts = finished.aggregate(
         succeeded=Count("pk", filter=Q(status=Build.Status.SUCCEEDED)),
@@ -128,14 +158,14 @@ def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
          reverse("builds:build_detail", args=[build.pk]))
         for build in timed
     ]
-    context.update({
-        "template": template,
+    found = {
         "counts": counts,
         "judged": judged,
         "success_rate": round(100 * counts["succeeded"] / judged) if judged else None,
         "chart": charts.duration_chart(points),
-    })
-    return render(request, "builds/template_builds.html", context)
+    }
+    cache.set(key, found, COUNT_SECONDS)
+    return found
 
 
 def get_build(pk: int) -> Build:

@@ -248,6 +248,19 @@ def test_the_count_and_the_filters_are_kept_until_a_build_is_added_or_moves_on(c
     assert row_ids(client.get("/builds/?status=queued")) == []
 
 
+def test_a_page_of_finished_builds_is_kept_until_a_build_is_added(client, viewer, make_build):
+    client.force_login(viewer)
+    older, newer = make_build(queued=NOW - timedelta(hours=2)), make_build()
+    with CaptureQueriesContext(connection) as once:
+        assert row_ids(client.get("/builds/")) == [newer.pk, older.pk]
+    with CaptureQueriesContext(connection) as again:
+        assert row_ids(client.get("/builds/")) == [newer.pk, older.pk]
+    reads = [query["sql"] for query in again.captured_queries if '"builds_build"."id"' in query["sql"]]
+    assert reads == [] and len(again.captured_queries) < len(once.captured_queries)
+    newest = make_build(queued=NOW)
+    assert row_ids(client.get("/builds/")) == [newest.pk, newer.pk, older.pk]
+
+
 # ---------------------------------------------------------------- a template's history
 
 def test_template_history_shows_the_success_rate_and_a_duration_chart(client, viewer, make_build, shell_version):

@@ -18,6 +18,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from builds.broadcast import group_name
 from builds.logsink import event_lines, status_message
 from builds.models import Build, BuildLogLine
+from imagehub import initial_password
 from imagehub.roles import VIEW_BUILDS
 
 REPLAY_BATCH = 1000  # lines a replayed message holds at most
@@ -44,7 +45,7 @@ class BuildLogConsumer(AsyncJsonWebsocketConsumer):
         self.group = group_name(self.build_pk)
         self.finished = False
         user = self.scope.get("user")
-        if user is None or not await may_view(user):
+        if user is None or not await may_view(user, self.scope.get("session")):
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
         if not await build_exists(self.build_pk):
@@ -134,7 +135,10 @@ class BuildLogConsumer(AsyncJsonWebsocketConsumer):
 
 
 @database_sync_to_async
-def may_view(user) -> bool:
+def may_view(user, session) -> bool:
+    # A session signed in with the printed first password may only change it (imagehub.initial_password).
+    if session is not None and initial_password.must_choose(session):
+        return False
     return user.is_authenticated and user.is_active and user.has_perm(VIEW_BUILDS)
 
 

@@ -184,4 +184,20 @@ class TemplateFile(models.Model):
         super().save(*args, **kwargs)
 
 
+class InitialPassword(models.Model):
+    """Marks an account whose password is still the one `imagehub serve` printed at the first start.
+
+    Such a password signs in only to choose another (imagehub.initial_password); the mark goes when the
+    password changes.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"initial password of user {self.user_id}"
+
+
 from imagehub.webhooks.models import ScheduledEvent, Webhook, WebhookAttempt, WebhookDelivery  # noqa: E402,F401

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Run the ImageHub dashboard. On each start the database is migrated; "
             "on the first start an administrator account is created and its "
-            "password printed once."
+            "one-time password printed: signing in with it asks for a new password."
         ),
         add_help=False,
     )
@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(f"database error: {error}")
     if password is not None:
         print(f"Created the first administrator: {ADMIN_USERNAME} / {password}")
-        print("Change this password after signing in; it is not shown again.")
+        print("Sign in with it to choose a password of your own; until then it opens nothing else. "
+              "It is not shown again.")
     warn_about_allowed_hosts(options.host)
     return run_server(options.host, options.port)
 
@@ -136,7 +137,9 @@ def apply_migrations() -> None:
 
 
 def create_first_admin() -> str | None:
-    """Create the administrator `admin` if there are no accounts yet; return its password.
+    """Create the administrator `admin` if there are no accounts yet; return its one-time password.
+
+    The password signs in only to choose another (imagehub.initial_password).
 
     Returns None when any account exists, including one created meanwhile by
     another process starting on the same database.
@@ -144,13 +147,16 @@ def create_first_admin() -> str | None:
     from django.contrib.auth import get_user_model
     from django.db import IntegrityError, transaction
 
+    from imagehub import initial_password
+
     user_model = get_user_model()
     if user_model.objects.exists():
         return None
     password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
     try:
         with transaction.atomic():
-            user_model.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
+            admin = user_model.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
+            initial_password.mark(admin)
     except IntegrityError:
         return None
     return password

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A session signed in with the password printed at the first start may only change it.
+    "imagehub.initial_password.InitialPasswordMiddleware",
 ]
 
 ROOT_URLCONF = "imagehub.urls"
@@ -146,6 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not the printed first password again; and a changed password lifts its one-time mark.
+    {"NAME": "imagehub.initial_password.InitialPasswordValidator"},
 ]
 # Django's model backend, with a user's permissions read in one query (every page checks one).
 AUTHENTICATION_BACKENDS = ["imagehub.auth_backend.ModelBackendOneQuery"]

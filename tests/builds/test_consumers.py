@@ -12,7 +12,9 @@ from django.utils import timezone
 from builds import consumers
 from builds.logsink import lines_event, status_message
 from builds.models import Build, BuildLogLine
+from imagehub import initial_password
 from imagehub.asgi import application
+from imagehub.models import InitialPassword
 from imagehub.roles import Role
 
 # Transactional: the consumer reads the database from other threads. The roles come back after each flush.
@@ -278,4 +280,16 @@ async def test_live_messages_reach_a_viewer_without_a_hop_through_a_thread(runni
     assert (await communicator.receive_json_from(timeout=5))["last_seq"] == 3
 
     assert len(hops) == connecting
+    await communicator.disconnect()
+
+
+async def test_a_session_signed_in_with_the_printed_first_password_is_refused(running_build, make_user):
+    admin = await sync_to_async(make_user)("admin", Role.ADMIN)
+    await sync_to_async(initial_password.mark)(admin)
+    connected, code = await socket(running_build.pk, await sync_to_async(session_cookie)(admin)).connect()
+    assert (connected, code) == (False, consumers.CLOSE_NOT_ALLOWED)
+    await sync_to_async(InitialPassword.objects.all().delete)()
+    communicator = socket(running_build.pk, await sync_to_async(session_cookie)(admin))
+    connected, _ = await communicator.connect()
+    assert connected
     await communicator.disconnect()

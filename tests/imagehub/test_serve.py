@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
-from imagehub import serve
+from imagehub import initial_password, serve
 from tests.fixtures.dashboard import (
     PASSWORD_LINE,
     READY_LINE,
@@ -96,6 +96,7 @@ def test_create_first_admin_creates_a_superuser_once():
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     assert admin.check_password(password)
+    assert initial_password.is_marked(admin)
     assert serve.create_first_admin() is None
     assert get_user_model().objects.count() == 1
 
@@ -128,19 +129,22 @@ def start_server():
         server.kill()
 
 
-def sign_in(base_url: str, username: str, password: str) -> tuple[str, str]:
-    """Sign in through the login form as a browser would; return the final URL and page."""
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-    )
-    with opener.open(base_url + "login/", timeout=10) as response:
+def submit(opener, url: str, fields: dict[str, str]) -> tuple[str, str]:
+    """Fill the form at `url` with `fields` and send it as a browser would; return the final URL and page."""
+    with opener.open(url, timeout=10) as response:
         form = response.read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', form).group(1)
-    body = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": token, "username": username, "password": password, "next": "/"}
-    ).encode()
-    with opener.open(base_url + "login/", data=body, timeout=10) as response:
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
+    with opener.open(url, data=body, timeout=10) as response:
         return response.url, response.read().decode()
+
+
+def sign_in(base_url: str, username: str, password: str, opener=None) -> tuple[str, str]:
+    """Sign in through the login form as a browser would; return the final URL and page."""
+    opener = opener or urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    return submit(opener, base_url + "login/", {"username": username, "password": password, "next": "/"})
 
 
 def test_serve_sets_up_signs_in_and_stops_cleanly(tmp_path, free_port, start_server):
@@ -151,10 +155,18 @@ def test_serve_sets_up_signs_in_and_stops_cleanly(tmp_path, free_port, start_ser
     assert base_url == f"http://127.0.0.1:{free_port}/"
     wait_for_port(free_port)
 
-    url, page = sign_in(base_url, "admin", password)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    url, page = sign_in(base_url, "admin", password, opener)
+    assert url == base_url + "account/password/"
+    assert initial_password.MESSAGE in page
+    new = "the administrator's own passphrase"
+    url, page = submit(opener, url, {"old_password": password, "new_password1": new, "new_password2": new})
     assert url == base_url
     assert "Signed in as" in page and "admin" in page
     assert "Packer-compatible image build engine" in page
+    url, page = sign_in(base_url, "admin", password)
+    assert url == base_url + "login/"
+    assert "Please enter a correct username and password" in page
 
     assert server.stop(signal.SIGTERM) == 0
     assert server.lines[-1] == "ImageHub stopped."
@@ -172,7 +184,7 @@ def test_a_second_start_keeps_the_administrator(tmp_path, free_port, start_serve
     second = start_server(data_dir, free_port)
     base_url = second.wait_for(READY_LINE).group(1)
     url, _ = sign_in(base_url, "admin", password)
-    assert url == base_url
+    assert url == base_url + "account/password/"
     assert second.stop(signal.SIGINT) == 0
     assert not any(PASSWORD_LINE.search(line) for line in second.lines)
     assert not any("migrations" in line for line in second.lines)

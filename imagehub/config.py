@@ -36,6 +36,9 @@ POSTGRES_ENGINE = "django.db.backends.postgresql"
 POOL_MIN_SIZE = 2
 POOL_DEFAULT_SIZE = 10
 POOL_TIMEOUT_SECONDS = 30.0
+# A PostgreSQL connection prepares a statement once it has run it this many times (psycopg's own default;
+# Django turns preparing off unless it is given), and then reuses its plan; see `postgres_binding`.
+PREPARE_THRESHOLD = 5
 
 # Every SQLite connection switches to write-ahead logging (readers never block
 # the writer), waits up to this many seconds for a lock instead of failing, and
@@ -150,8 +153,10 @@ def database(env: Mapping[str, str], directory: Path, worker_concurrency: int = 
     timeout and immediate transactions (see SQLITE_OPTIONS), and their
     connections are pooled (POOLED_SQLITE_ENGINE). PostgreSQL connections
     are pooled too (Django's pool, sized by `postgres_pool`), for
-    `worker_concurrency` builds at a time. Raises ImproperlyConfigured for a
-    URL whose scheme is not a known database.
+    `worker_concurrency` builds at a time, and bind their parameters on the
+    server, preparing the statements they run often (`postgres_binding`).
+    Raises ImproperlyConfigured for a URL whose scheme is not a known
+    database.
     """
     url = env.get("DATABASE_URL", "").strip()
     if url:
@@ -168,8 +173,32 @@ def database(env: Mapping[str, str], directory: Path, worker_concurrency: int = 
         config["ENGINE"] = POOLED_SQLITE_ENGINE
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
     elif config["ENGINE"] == POSTGRES_ENGINE:
-        config["OPTIONS"] = {"pool": postgres_pool(env, worker_concurrency), **config.get("OPTIONS", {})}
+        config["OPTIONS"] = {
+            "pool": postgres_pool(env, worker_concurrency),
+            **postgres_binding(env),
+            **config.get("OPTIONS", {}),
+        }
     return config
+
+
+def postgres_binding(env: Mapping[str, str]) -> dict:
+    """Return the PostgreSQL options that bind parameters on the server and prepare frequent statements.
+
+    A page's queries are small: PostgreSQL takes several times longer to
+    plan them than to run them. A statement a connection has run
+    PREPARE_THRESHOLD times is prepared on it, and PostgreSQL then plans it
+    once for any parameters (after a few executions that compare plans); a
+    pooled connection lives long, so its plans are reused by many requests.
+    Preparing needs the parameters bound by the server, not spliced into the
+    SQL text; a statement so bound takes at most 65,535 parameters.
+    $IMAGEHUB_DB_SERVER_SIDE_BINDING=0 turns both off (client-side binding,
+    Django's default), e.g. behind a pooler such as PgBouncer in transaction
+    mode, which cannot keep a statement prepared on one server connection for
+    the client.
+    """
+    if not env_bool(env, "IMAGEHUB_DB_SERVER_SIDE_BINDING", default=True):
+        return {}
+    return {"server_side_binding": True, "prepare_threshold": PREPARE_THRESHOLD}
 
 
 def postgres_pool(env: Mapping[str, str], worker_concurrency: int) -> dict:

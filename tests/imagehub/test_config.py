@@ -159,6 +159,48 @@ def test_a_postgres_pool_too_small_for_the_workers_builds_is_refused(tmp_path):
         config.database(env, tmp_path, worker_concurrency=2)
 
 
+def test_postgres_binds_parameters_on_the_server_and_prepares_frequent_statements(tmp_path):
+    options = config.database({"DATABASE_URL": "postgres://hub@db.internal/imagehub"}, tmp_path)["OPTIONS"]
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == config.PREPARE_THRESHOLD
+
+
+@pytest.mark.parametrize("word", ["0", "off", "no"])
+def test_server_side_binding_can_be_turned_off(tmp_path, word):
+    env = {"DATABASE_URL": "postgres://hub@db.internal/imagehub", "IMAGEHUB_DB_SERVER_SIDE_BINDING": word}
+    options = config.database(env, tmp_path)["OPTIONS"]
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
+    assert "pool" in options
+
+
+def test_sqlite_gets_no_server_side_binding(tmp_path):
+    options = config.database({}, tmp_path)["OPTIONS"]
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
+
+
+def test_a_server_side_binding_switch_that_is_not_a_boolean_is_refused(tmp_path):
+    env = {"DATABASE_URL": "postgres://hub@db.internal/imagehub", "IMAGEHUB_DB_SERVER_SIDE_BINDING": "maybe"}
+    with pytest.raises(ImproperlyConfigured, match="IMAGEHUB_DB_SERVER_SIDE_BINDING='maybe' is not a boolean"):
+        config.database(env, tmp_path)
+
+
+@pytest.mark.django_db
+def test_a_postgres_connection_prepares_a_statement_it_runs_often():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side binding is PostgreSQL's (run with DATABASE_URL=postgres://...)")
+    sql = "SELECT count(*) FROM auth_user WHERE id > %s"
+    with connection.cursor() as cursor:
+        for _ in range(config.PREPARE_THRESHOLD + 1):  # prepared on the run after the threshold's
+            cursor.execute(sql, [0])
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert "SELECT count(*) FROM auth_user WHERE id > $1" in prepared
+
+
 def test_database_url_for_postgres_is_parsed(tmp_path):
     env = {"DATABASE_URL": "postgres://hub:s3cret@db.internal:5433/imagehub"}
     database = config.database(env, tmp_path)

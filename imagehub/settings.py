@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # /api/... resolves against the JSON API's own URLconf, loaded on the first API request only.
     "builds.api.middleware.ApiUrlconfMiddleware",
+    # A NUL in a query parameter would reach the database's text columns, which refuse it.
+    "imagehub.nul_parameters.NulParameterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -9,7 +9,7 @@ page's summary, which the live log re-fetches when the status changes.
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from builds import charts, lineage, list_rows, services
+from builds.cascade_models import CascadeStep
 from builds.filters import BuildFilterForm
 from builds.image_status import statuses
 from builds.lineage_models import ImageNode
@@ -172,13 +173,16 @@ def get_build(pk: int) -> Build:
     """Return build `pk` with its template, version and requester; raise Http404 when there is none.
 
     The versions' stored diagnostics and summaries and the template's
-    description (large, and shown on no build page) are left in the database.
+    description (large, and shown on no build page) are left in the database;
+    `cascade_step_pk` is the cascade step that queued the build, if any.
     """
+    steps = CascadeStep.objects.filter(build=OuterRef("pk")).order_by("cascade", "position").values("pk")[:1]
     builds = (
         Build.objects.select_related("template__latest_version", "template_version", "requested_by",
                                      "cancel_requested_by")
         .defer("template__description", "template__latest_version__diagnostics", "template__latest_version__summary",
                "template_version__diagnostics", "template_version__summary")
+        .annotate(cascade_step_pk=Subquery(steps))
     )
     return get_object_or_404(builds, pk=pk)
 
@@ -210,7 +214,9 @@ def summary_context(request: HttpRequest, build: Build) -> dict:
         "paused": build.paused_at is not None and not build.is_over,
         "latest_version": latest if latest and latest.pk != build.template_version_id else None,
         "refresh_url": reverse("builds:build_detail", args=[build.pk]),
-        "cascade_step": build.cascade_steps.select_related("cascade").first(),
+        # Few builds belong to a cascade: the step is read only for those.
+        "cascade_step": (CascadeStep.objects.select_related("cascade").get(pk=build.cascade_step_pk)
+                         if build.cascade_step_pk else None),
     }
 
 

@@ -34,6 +34,8 @@ from imagehub.roles import CONTROL_BUILDS, START_BUILDS, VIEW_BUILDS, permission
 BUILDS_PER_PAGE = 25
 # How long a count of builds and the filters' form are kept at most; any change to the builds replaces them sooner.
 COUNT_SECONDS = 300
+# A finished build's steps never change: its timeline is kept until the process's cache needs the room.
+TIMELINE_SECONDS = 3600
 CHART_BUILDS = 100  # the duration chart shows a template's latest finished builds
 POLL_SECONDS = 3  # how often a list showing unfinished builds refreshes them
 
@@ -189,18 +191,7 @@ def get_build(pk: int) -> Build:
 
 def summary_context(request: HttpRequest, build: Build) -> dict:
     """What the build page's summary shows: status, facts, actions, step timeline and artifacts."""
-    steps = list(build.steps.all())
-    now = timezone.now()
-    timeline = None
-    if steps:
-        start = min(step.started_at for step in steps)
-        end = build.finished_at or max([now, *(step.finished_at for step in steps if step.finished_at)])
-        # With one source, its name on every step says nothing.
-        several = len({step.source for step in steps}) > 1
-        timeline = charts.step_timeline(
-            [((f"{step.source}: " if several else "") + step.name + (" (cleanup)" if step.phase == "cleanup" else ""),
-              step.started_at, step.finished_at, _outcome(step, build)) for step in steps],
-            start=start, end=end)
+    timeline = step_timeline(build)
     user = request.user
     latest = build.template.latest_version
     return {
@@ -218,6 +209,29 @@ def summary_context(request: HttpRequest, build: Build) -> dict:
         "cascade_step": (CascadeStep.objects.select_related("cascade").get(pk=build.cascade_step_pk)
                          if build.cascade_step_pk else None),
     }
+
+
+def step_timeline(build: Build):
+    """The picture of `build`'s steps (None before any step ran); a finished build's is drawn once and kept."""
+    key = f"builds:timeline:{build.pk}:{build.status}:{build.finished_at.timestamp() if build.finished_at else ''}"
+    if build.is_over:
+        kept = cache.get(key)
+        if kept is not None:
+            return kept[0]
+    steps = list(build.steps.all())
+    timeline = None
+    if steps:
+        start = min(step.started_at for step in steps)
+        end = build.finished_at or max([timezone.now(), *(step.finished_at for step in steps if step.finished_at)])
+        # With one source, its name on every step says nothing.
+        several = len({step.source for step in steps}) > 1
+        timeline = charts.step_timeline(
+            [((f"{step.source}: " if several else "") + step.name + (" (cleanup)" if step.phase == "cleanup" else ""),
+              step.started_at, step.finished_at, _outcome(step, build)) for step in steps],
+            start=start, end=end)
+    if build.is_over:
+        cache.set(key, (timeline,), TIMELINE_SECONDS)
+    return timeline
 
 
 def build_images(build: Build) -> list:

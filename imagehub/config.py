@@ -255,6 +255,10 @@ def session_engine(env: Mapping[str, str]) -> str:
     return "django.contrib.sessions.backends.cached_db"
 
 
+# Entries of a process's own cache: list results (10-20 kB each), counts, filter forms, step timelines, sessions.
+LOCAL_CACHE_ENTRIES = 3000
+
+
 def caches(env: Mapping[str, str]) -> dict:
     """Return CACHES: the process's own memory, and for sessions Redis at $REDIS_URL when set.
 
@@ -265,9 +269,11 @@ def caches(env: Mapping[str, str]) -> dict:
     could still accept a session signed out in another, so they share one
     in Redis, under keys that start with $REDIS_PREFIX. The default cache
     stays in the process's memory: what it holds is keyed by generations
-    read from the database.
+    read from the database. It holds up to LOCAL_CACHE_ENTRIES entries
+    (Django's default, 300, is less than the pages of one long build list).
     """
-    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+             "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES}}
     url = env.get("REDIS_URL", "").strip()
     if not url:
         return {"default": local, SESSION_CACHE_ALIAS: {**local, "LOCATION": SESSION_CACHE_ALIAS}}

@@ -141,6 +141,11 @@ def test_the_default_cache_stays_in_the_process_with_redis():
     assert caches["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
+def test_the_process_cache_holds_more_than_the_pages_of_a_long_build_list():
+    entries = config.caches({})["default"]["OPTIONS"]["MAX_ENTRIES"]
+    assert entries == config.LOCAL_CACHE_ENTRIES and entries >= 10_000 // 25 * 3
+
+
 def test_postgres_connections_are_pooled_enough_for_the_workers_builds(tmp_path):
     env = {"DATABASE_URL": "postgres://hub@db.internal/imagehub"}
     pool = config.database(env, tmp_path, worker_concurrency=8)["OPTIONS"]["pool"]

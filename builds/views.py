@@ -34,8 +34,8 @@ from imagehub.roles import CONTROL_BUILDS, START_BUILDS, VIEW_BUILDS, permission
 BUILDS_PER_PAGE = 25
 # How long a count of builds and the filters' form are kept at most; any change to the builds replaces them sooner.
 COUNT_SECONDS = 300
-# A finished build's steps never change: its timeline is kept until the process's cache needs the room.
-TIMELINE_SECONDS = 3600
+# A finished build's steps and artifacts never change: they are kept until the process's cache needs the room.
+RECORD_SECONDS = 3600
 CHART_BUILDS = 100  # the duration chart shows a template's latest finished builds
 POLL_SECONDS = 3  # how often a list showing unfinished builds refreshes them
 
@@ -191,13 +191,13 @@ def get_build(pk: int) -> Build:
 
 def summary_context(request: HttpRequest, build: Build) -> dict:
     """What the build page's summary shows: status, facts, actions, step timeline and artifacts."""
-    timeline = step_timeline(build)
+    timeline, artifacts = steps_and_artifacts(build)
     user = request.user
     latest = build.template.latest_version
     return {
         "build": build,
         "timeline": timeline,
-        "artifacts": list(build.artifacts.all()),
+        "artifacts": artifacts,
         "images": build_images(build),
         "queue_position": services.queue_position(build) if build.status == Build.Status.QUEUED else None,
         "may_control": user.has_perm(CONTROL_BUILDS),
@@ -211,13 +211,18 @@ def summary_context(request: HttpRequest, build: Build) -> dict:
     }
 
 
-def step_timeline(build: Build):
-    """The picture of `build`'s steps (None before any step ran); a finished build's is drawn once and kept."""
-    key = f"builds:timeline:{build.pk}:{build.status}:{build.finished_at.timestamp() if build.finished_at else ''}"
+def steps_and_artifacts(build: Build) -> tuple:
+    """The picture of `build`'s steps (None before any step ran) and its artifacts.
+
+    A finished build's are read and drawn once and kept: its steps and
+    artifacts are all stored before its status says it has finished, and
+    never change after.
+    """
+    key = f"builds:record:{build.pk}:{build.status}:{build.finished_at.timestamp() if build.finished_at else ''}"
     if build.is_over:
         kept = cache.get(key)
         if kept is not None:
-            return kept[0]
+            return kept
     steps = list(build.steps.all())
     timeline = None
     if steps:
@@ -229,9 +234,10 @@ def step_timeline(build: Build):
             [((f"{step.source}: " if several else "") + step.name + (" (cleanup)" if step.phase == "cleanup" else ""),
               step.started_at, step.finished_at, _outcome(step, build)) for step in steps],
             start=start, end=end)
+    found = (timeline, list(build.artifacts.all()))
     if build.is_over:
-        cache.set(key, (timeline,), TIMELINE_SECONDS)
-    return timeline
+        cache.set(key, found, RECORD_SECONDS)
+    return found
 
 
 def build_images(build: Build) -> list:

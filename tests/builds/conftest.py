@@ -51,9 +51,13 @@ build {
 
 @pytest.fixture(autouse=True)
 def no_kept_rows():
-    """The build list's kept rows are per process; each test starts without any."""
+    """The build list's kept rows and the process's cache are per process; each test starts without either
+    (a rolled-back test's build ids come back in the next)."""
+    from django.core.cache import cache
+
     from builds import list_rows
 
+    cache.clear()
     list_rows.forget()
 
 

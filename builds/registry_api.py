@@ -109,7 +109,8 @@ def channel_image(request, template: str, name: str) -> Response:
 @extend_schema(operation_id="checkSourceImage", summary="Whether a build may start from an image",
                description="200 when a build may start from image `id` in `region`, 409 with the reason when it "
                            "is revoked.",
-               parameters=[OpenApiParameter("id", {"type": "string", "minLength": 1, "pattern": r"\S"}, required=True,
+               parameters=[OpenApiParameter("id", {"type": "string", "minLength": 1,
+                                                  "pattern": "^[^\\x00]*[^\\s\\x00][^\\x00]*$"}, required=True,
                                             description="e.g. ami-0abc..."),
                            OpenApiParameter("region", str, description="e.g. us-east-1")], auth=SECURITY,
                responses={200: ImageCheckAnswerSerializer, **_errors(400, 401, 403, 409)})

@@ -138,6 +138,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # <id:pk> in the API's URLs: 1 to 18 digits (builds.api.params.IdConverter).
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
+    # The enum components, then: free-text parameters hold no NUL (imagehub.nul_parameters refuses one).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "builds.api.schema.parameters_without_nul"],
     "ENUM_NAME_OVERRIDES": {
         "BuildStatusEnum": "builds.models.Build.Status",
         "ImageStatusEnum": "builds.api.image_serializers.IMAGE_STATES",

@@ -25,3 +25,21 @@ def answers(ok: dict, *codes: int) -> dict:
     described = {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code])
                  for code in sorted({401, 403, *codes})}
     return {**ok, **described}
+
+
+# No text ImageHub reads from a URL may hold the NUL character (imagehub.nul_parameters answers 400).
+WITHOUT_NUL = "^[^\\x00]*$"
+
+
+def parameters_without_nul(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: every free-text path and query parameter says it holds no NUL."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") in ("path", "query") and schema.get("type") == "string" and not (
+                        {"pattern", "enum", "format"} & schema.keys()):
+                    schema["pattern"] = WITHOUT_NUL
+    return result

@@ -1,6 +1,8 @@
 """The OpenAPI schema at /api/v1/schema/: served without credentials, valid OpenAPI 3, every operation named,
 described and secured by the bearer token or the session."""
 
+import re
+
 import pytest
 from drf_spectacular.validation import validate_schema
 
@@ -50,3 +52,13 @@ def test_the_schema_generates_without_warnings_or_errors():
     SchemaGenerator(urlconf="builds.api.root_urls").get_schema(request=None, public=True)
 
     assert dict(GENERATOR_STATS._warn_cache) == {} and dict(GENERATOR_STATS._error_cache) == {}
+
+
+def test_free_text_parameters_say_they_hold_no_nul(schema):
+    free = [(route, parameter) for route, path in schema["paths"].items() for operation in path.values()
+            for parameter in operation.get("parameters", [])
+            if parameter["schema"].get("type") == "string" and not {"enum", "format"} & parameter["schema"].keys()]
+    assert free
+    for route, parameter in free:
+        pattern = re.compile(parameter["schema"]["pattern"])
+        assert pattern.search("ami-0abc") and not pattern.search("ami\x000abc"), (route, parameter["name"])

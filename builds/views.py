@@ -9,8 +9,8 @@ page's summary, which the live log re-fetches when the status changes.
 import hashlib
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,11 +23,12 @@ from builds.cascade_models import CascadeStep
 from builds.filters import BuildFilterForm
 from builds.image_status import statuses
 from builds.lineage_models import ImageNode
-from builds.models import SENSITIVE_MASK, Build
+from builds.models import SENSITIVE_MASK, Artifact, Build, BuildStep
 from builds.pagination import KeysFirstPaginator
 from builds.routing import log_socket_path
 from imagehub import analysis, change_token
 from imagehub.catalog_views import page_or_fragment
+from imagehub.compiled_query import CompiledQuery
 from imagehub.models import PackerTemplate
 from imagehub.roles import CONTROL_BUILDS, START_BUILDS, VIEW_BUILDS, permission_required
 
@@ -171,6 +172,25 @@ def history(template: PackerTemplate, token: str) -> dict:
     return found
 
 
+def _builds_with_page_facts(pk) -> QuerySet:
+    """Build `pk` with its template, versions and people, without what no build page shows."""
+    steps = CascadeStep.objects.filter(build=OuterRef("pk")).order_by("cascade", "position").values("pk")[:1]
+    return (
+        Build.objects.select_related("template__latest_version", "template_version", "requested_by",
+                                     "cancel_requested_by")
+        .defer("template__description", "template__latest_version__diagnostics", "template__latest_version__summary",
+               "template_version__diagnostics", "template_version__summary")
+        .annotate(cascade_step_pk=Subquery(steps))
+        .filter(pk=pk)
+    )
+
+
+# Read on every build page (and its downloads); compiled once rather than on every request (imagehub.compiled_query).
+BUILD_WITH_PAGE_FACTS = CompiledQuery(_builds_with_page_facts)
+STEPS_OF_BUILD = CompiledQuery(lambda pk: BuildStep.objects.filter(build_id=pk))
+ARTIFACTS_OF_BUILD = CompiledQuery(lambda pk: Artifact.objects.filter(build_id=pk))
+
+
 def get_build(pk: int) -> Build:
     """Return build `pk` with its template, version and requester; raise Http404 when there is none.
 
@@ -178,15 +198,10 @@ def get_build(pk: int) -> Build:
     description (large, and shown on no build page) are left in the database;
     `cascade_step_pk` is the cascade step that queued the build, if any.
     """
-    steps = CascadeStep.objects.filter(build=OuterRef("pk")).order_by("cascade", "position").values("pk")[:1]
-    builds = (
-        Build.objects.select_related("template__latest_version", "template_version", "requested_by",
-                                     "cancel_requested_by")
-        .defer("template__description", "template__latest_version__diagnostics", "template__latest_version__summary",
-               "template_version__diagnostics", "template_version__summary")
-        .annotate(cascade_step_pk=Subquery(steps))
-    )
-    return get_object_or_404(builds, pk=pk)
+    build = BUILD_WITH_PAGE_FACTS.first(pk)
+    if build is None:
+        raise Http404("No build matches the given query.")
+    return build
 
 
 def summary_context(request: HttpRequest, build: Build) -> dict:
@@ -223,7 +238,7 @@ def steps_and_artifacts(build: Build) -> tuple:
         kept = cache.get(key)
         if kept is not None:
             return kept
-    steps = list(build.steps.all())
+    steps = STEPS_OF_BUILD.all(build.pk)
     timeline = None
     if steps:
         start = min(step.started_at for step in steps)
@@ -234,7 +249,7 @@ def steps_and_artifacts(build: Build) -> tuple:
             [((f"{step.source}: " if several else "") + step.name + (" (cleanup)" if step.phase == "cleanup" else ""),
               step.started_at, step.finished_at, _outcome(step, build)) for step in steps],
             start=start, end=end)
-    found = (timeline, list(build.artifacts.all()))
+    found = (timeline, ARTIFACTS_OF_BUILD.all(build.pk))
     if build.is_over:
         cache.set(key, found, RECORD_SECONDS)
     return found

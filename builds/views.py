@@ -211,7 +211,7 @@ def summary_context(request: HttpRequest, build: Build) -> dict:
     latest = build.template.latest_version
     return {
         "build": build,
-        "timeline": timeline,
+        "timeline": mark_safe(timeline) if timeline else None,  # rendered (escaped) by the template engine
         "artifacts": artifacts,
         "images": build_images(build),
         "queue_position": services.queue_position(build) if build.status == Build.Status.QUEUED else None,
@@ -227,7 +227,7 @@ def summary_context(request: HttpRequest, build: Build) -> dict:
 
 
 def steps_and_artifacts(build: Build) -> tuple:
-    """The picture of `build`'s steps (None before any step ran) and its artifacts.
+    """The picture of `build`'s steps (SVG; None before any step ran) and its artifacts.
 
     A finished build's are read and drawn once and kept: its steps and
     artifacts are all stored before its status says it has finished, and
@@ -249,6 +249,7 @@ def steps_and_artifacts(build: Build) -> tuple:
             [((f"{step.source}: " if several else "") + step.name + (" (cleanup)" if step.phase == "cleanup" else ""),
               step.started_at, step.finished_at, _outcome(step, build)) for step in steps],
             start=start, end=end)
+        timeline = render_to_string("builds/_step_timeline.html", {"timeline": timeline})
     found = (timeline, ARTIFACTS_OF_BUILD.all(build.pk))
     if build.is_over:
         cache.set(key, found, RECORD_SECONDS)

@@ -191,19 +191,26 @@ def test_a_server_side_binding_switch_that_is_not_a_boolean_is_refused(tmp_path)
         config.database(env, tmp_path)
 
 
-@pytest.mark.django_db
-def test_a_postgres_connection_prepares_a_statement_it_runs_often():
-    from django.db import connection
+PREPARED_STATEMENTS = """
+from django.db import connection
+from imagehub import config
 
-    if connection.vendor != "postgresql":
-        pytest.skip("server-side binding is PostgreSQL's (run with DATABASE_URL=postgres://...)")
-    sql = "SELECT count(*) FROM auth_user WHERE id > %s"
-    with connection.cursor() as cursor:
-        for _ in range(config.PREPARE_THRESHOLD + 1):  # prepared on the run after the threshold's
-            cursor.execute(sql, [0])
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        prepared = [row[0] for row in cursor.fetchall()]
-    assert "SELECT count(*) FROM auth_user WHERE id > $1" in prepared
+with connection.cursor() as cursor:
+    for _ in range(config.PREPARE_THRESHOLD + 1):  # prepared on the run after the threshold's
+        cursor.execute("SELECT count(*) FROM pg_class WHERE oid > %s", [0])
+    cursor.execute("SELECT statement FROM pg_prepared_statements")
+    print("\\n".join(row[0] for row in cursor.fetchall()))
+"""
+
+
+@pytest.mark.parametrize(("switch", "prepared"), [("1", True), ("0", False)])
+def test_a_postgres_connection_prepares_a_statement_it_runs_often_unless_switched_off(tmp_path, switch, prepared):
+    """Against the PostgreSQL server on 127.0.0.1, with the settings a scaled deployment gets."""
+    from tests.fixtures.scaled import ScaledSite
+
+    with ScaledSite(tmp_path / "site", {"IMAGEHUB_DB_SERVER_SIDE_BINDING": switch}) as site:
+        statements = site.python(PREPARED_STATEMENTS, name="prepared statements").splitlines()
+    assert ("SELECT count(*) FROM pg_class WHERE oid > $1" in statements) is prepared
 
 
 def test_database_url_for_postgres_is_parsed(tmp_path):

@@ -1,6 +1,5 @@
 """The build list's filters: template, status, who started it, when, and with which builder."""
 
-import hashlib
 from datetime import datetime, time
 
 from django import forms
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from builds.engine import registry
 from builds.models import Build
+from imagehub import change_token
 from imagehub.models import PackerTemplate
 
 # The token changes with every template and build, not with a user's new name: that shows within this time.
@@ -82,7 +82,7 @@ class BuildFilterForm(forms.Form):
 
 def _choices(token: str | None) -> tuple[list[tuple[str, str]], list[str]]:
     """The templates (slug, name) and the names of the users who started a build, cached under `token`."""
-    key = "builds:filter-choices:" + hashlib.sha256(str(token).encode()).hexdigest()
+    key = change_token.cache_key("builds:filter-choices", token)
     found = cache.get(key) if token is not None else None
     if found is None:
         templates = list(PackerTemplate.objects.order_by("name").values_list("slug", "name"))

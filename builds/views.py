@@ -6,8 +6,6 @@ results, which poll while a build on them is unfinished, and the build
 page's summary, which the live log re-fetches when the status changes.
 """
 
-import hashlib
-
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
@@ -61,11 +59,8 @@ def results_context(request: HttpRequest, builds, filters: BuildFilterForm, toke
     counts once until a build is added or moves on.
     """
     builds = filters.apply(builds)
-    key = _cache_key("builds:count", token, filters.cache_key())
-    count = cache.get(key)
-    if count is None:
-        count = builds.count()
-        cache.set(key, count, COUNT_SECONDS)
+    count = cache.get_or_set(change_token.cache_key("builds:count", token, filters.cache_key()), builds.count,
+                             COUNT_SECONDS)
     page = KeysFirstPaginator(builds, BUILDS_PER_PAGE, count=count).get_page(request.GET.get("page"))
     return {
         "page": page,
@@ -79,16 +74,10 @@ def results_context(request: HttpRequest, builds, filters: BuildFilterForm, toke
 
 def filters_html(request: HttpRequest, filters: BuildFilterForm, token: str) -> str:
     """The filters' form, rendered once per list, filters and change token (its choices come from both)."""
-    key = _cache_key("builds:filters", token, request.path, filters.cache_key())
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("builds/_build_filters.html", {"filters": filters}, request)
-        cache.set(key, html, COUNT_SECONDS)
+    html = cache.get_or_set(
+        change_token.cache_key("builds:filters", token, request.path, filters.cache_key()),
+        lambda: render_to_string("builds/_build_filters.html", {"filters": filters}, request), COUNT_SECONDS)
     return mark_safe(html)  # rendered (escaped) by the template engine
-
-
-def _cache_key(kind: str, *parts: str) -> str:
-    return f"{kind}:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def results_html(request: HttpRequest, template_name: str, builds, filters: BuildFilterForm, token: str) -> str:
@@ -100,7 +89,7 @@ def results_html(request: HttpRequest, template_name: str, builds, filters: Buil
     renamed (likewise). Results showing an unfinished build (status, current
     step and duration move on their own) are rendered every time.
     """
-    key = _cache_key("builds:results", token, request.get_full_path())
+    key = change_token.cache_key("builds:results", token, request.get_full_path())
     html = cache.get(key)
     if html is None:
         context = results_context(request, builds, filters, token)
@@ -140,10 +129,11 @@ def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
 
 def history(template: PackerTemplate, token: str) -> dict:
     """A template's success rate and its duration chart, kept under the change token."""
-    key = _cache_key("builds:history", token, str(template.pk))
-    found = cache.get(key)
-    if found is not None:
-        return found
+    return cache.get_or_set(change_token.cache_key("builds:history", token, template.pk),
+                            lambda: _history(template), COUNT_SECONDS)
+
+
+def _history(template: PackerTemplate) -> dict:
     finished = template.builds.exclude(status__in=Build.UNFINISHED)
     counts = finished.aggregate(
         succeeded=Count("pk", filter=Q(status=Build.Status.SUCCEEDED)),
@@ -162,14 +152,12 @@ def history(template: PackerTemplate, token: str) -> dict:
          reverse("builds:build_detail", args=[build.pk]))
         for build in timed
     ]
-    found = {
+    return {
         "counts": counts,
         "judged": judged,
         "success_rate": round(100 * counts["succeeded"] / judged) if judged else None,
         "chart": charts.duration_chart(points),
     }
-    cache.set(key, found, COUNT_SECONDS)
-    return found
 
 
 def _builds_with_page_facts(pk) -> QuerySet:

@@ -5,8 +5,6 @@ the page's fragment (a `{% partialdef %}` of the same template). The launch
 form also starts builds, through builds.launch.
 """
 
-import hashlib
-
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -78,13 +76,10 @@ def template_list(request: HttpRequest) -> HttpResponse:
     so they are cached by query and by imagehub.change_token: any change
     to what they show makes new results.
     """
-    key = "imagehub:template-list:" + hashlib.sha256(
-        f"{change_token.current()}?{sorted(request.GET.lists())}".encode()
-    ).hexdigest()
-    results = cache.get(key)
-    if results is None:
-        results = render_to_string("imagehub/catalog/template_list.html#results", _results(request), request)
-        cache.set(key, results, RESULTS_CACHE_SECONDS)
+    key = change_token.cache_key("imagehub:template-list", change_token.current(), sorted(request.GET.lists()))
+    results = cache.get_or_set(
+        key, lambda: render_to_string("imagehub/catalog/template_list.html#results", _results(request), request),
+        RESULTS_CACHE_SECONDS)
     results = mark_safe(results)  # rendered by the template engine, which escaped it
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)

@@ -7,6 +7,8 @@ gives a new token, so nothing cached is ever served out of date, and an
 unchanged site answers from memory.
 """
 
+import hashlib
+
 from django.db import connection
 
 from builds.models import Build
@@ -45,3 +47,9 @@ def _token_sql() -> str:
     return (f"SELECT (SELECT COUNT(*) FROM {templates}), (SELECT MAX({changed}) FROM {templates}),"
             f" (SELECT MAX({build_id}) FROM {builds}), (SELECT COUNT(*) FROM {builds} WHERE {status} = %s),"
             f" (SELECT COUNT(*) FROM {builds} WHERE {status} = %s)")
+
+
+def cache_key(kind: str, *parts: object) -> str:
+    """The cache key of `kind` for `parts` (a token, a path, a query...), hashed: they may hold characters
+    that cache backends refuse in keys."""
+    return f"{kind}:" + hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()

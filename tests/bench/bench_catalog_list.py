@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                   ("as used, a connection per request", False, False),
                   ("every request new, a connection per request", True, False)]
         for name, bust, keep_alive in rounds:
-            load_average = wrk_load.load_average()
+            load_average = os.getloadavg()[0]
             load = wrk_load.run(base_url, [server.process.pid], seconds=args.seconds, bust=bust,
                                 keep_alive=keep_alive, **common)
             if load.failures:

@@ -17,7 +17,6 @@ requests took it) from a Lua `done` hook, so the runs of several wrk processes
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -191,7 +190,3 @@ def _lua(value) -> str:
     if isinstance(value, list):
         return "{" + ", ".join(_lua(item) for item in value) + "}"
     return "{" + ", ".join(f"[{_lua(key)}] = {_lua(item)}" for key, item in value.items()) + "}"
-
-
-def load_average() -> float:
-    return os.getloadavg()[0]

@@ -272,7 +272,7 @@ def caches(env: Mapping[str, str]) -> dict:
     read from the database. It holds up to LOCAL_CACHE_ENTRIES entries
     (Django's default, 300, is less than the pages of one long build list).
     """
-    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    local = {"BACKEND": "imagehub.cache_backends.LocalMemoryCache",
              "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES}}
     url = env.get("REDIS_URL", "").strip()
     if not url:
@@ -280,7 +280,7 @@ def caches(env: Mapping[str, str]) -> dict:
     return {
         "default": local,
         SESSION_CACHE_ALIAS: {
-            "BACKEND": "imagehub.redis_cache.SharedClientRedisCache",
+            "BACKEND": "imagehub.cache_backends.SharedClientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": f"{env.get('REDIS_PREFIX', '').strip() or 'asgi'}:sessions",
         },

@@ -126,19 +126,19 @@ def test_sessions_are_read_from_a_cache_and_kept_in_the_database():
 
 def test_one_web_process_caches_sessions_in_its_own_memory():
     caches = config.caches({})
-    assert caches[config.SESSION_CACHE_ALIAS]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert caches[config.SESSION_CACHE_ALIAS]["BACKEND"] == "imagehub.cache_backends.LocalMemoryCache"
 
 
 def test_several_web_processes_share_their_session_cache_in_redis():
     env = {"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_PREFIX": "hub1"}
     sessions = config.caches(env)[config.SESSION_CACHE_ALIAS]
-    assert sessions["BACKEND"] == "imagehub.redis_cache.SharedClientRedisCache"
+    assert sessions["BACKEND"] == "imagehub.cache_backends.SharedClientRedisCache"
     assert (sessions["LOCATION"], sessions["KEY_PREFIX"]) == ("redis://127.0.0.1:6379/0", "hub1:sessions")
 
 
 def test_the_default_cache_stays_in_the_process_with_redis():
     caches = config.caches({"REDIS_URL": "redis://127.0.0.1:6379/0"})
-    assert caches["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert caches["default"]["BACKEND"] == "imagehub.cache_backends.LocalMemoryCache"
 
 
 def test_the_process_cache_holds_more_than_the_pages_of_a_long_build_list():

@@ -6,7 +6,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from builds.engine import registry
 from builds.models import Build
@@ -68,16 +70,45 @@ class BuildFilterForm(forms.Form):
 
     def query_string(self) -> str:
         """The filters as a query string (without `page`), for pagination links."""
-        if not self.is_bound:
-            return ""
-        kept = self.data.copy()
-        kept.pop("page", None)
-        return kept.urlencode()
+        return query_string(self.data) if self.is_bound else ""
 
     def cache_key(self) -> str:
         """What the filters ask for, as text: the same for every page of the same filtered list."""
-        fixed = self.fixed_template.pk if self.fixed_template is not None else ""
-        return f"{fixed}?{self.query_string()}"
+        return filters_key(self.query_string(), self.fixed_template)
+
+
+class RequestFilters:
+    """A request's build filters: their cache key at once, their form only when asked for.
+
+    A page of the list whose results and filters' form are both kept from
+    earlier requests needs no form, and making one (its fields copied, its
+    choices set) costs more than the rest of such a page's own work.
+    """
+
+    def __init__(self, data: QueryDict, *, fixed_template: PackerTemplate | None = None, token: str | None = None):
+        self.data, self.fixed_template, self.token = data, fixed_template, token
+
+    @cached_property
+    def form(self) -> BuildFilterForm:
+        return BuildFilterForm(self.data or None, fixed_template=self.fixed_template, token=self.token)
+
+    def cache_key(self) -> str:
+        """The form's cache_key(), without making the form."""
+        return filters_key(query_string(self.data), self.fixed_template)
+
+
+def query_string(data: QueryDict) -> str:
+    """The filters in `data` (a request's GET) as a query string, without `page`."""
+    kept = data.copy()
+    kept.pop("page", None)
+    return kept.urlencode()
+
+
+def filters_key(query: str, fixed_template: PackerTemplate | None) -> str:
+    """What filters given as `query` (from query_string) ask for, as text: the same for every page of the same
+    filtered list."""
+    fixed = fixed_template.pk if fixed_template is not None else ""
+    return f"{fixed}?{query}"
 
 
 def _choices(token: str | None) -> tuple[list[tuple[str, str]], list[str]]:

@@ -9,7 +9,7 @@ page's summary, which the live log re-fetches when the status changes.
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from builds import charts, lineage, list_rows, services
 from builds.cascade_models import CascadeStep
-from builds.filters import BuildFilterForm
+from builds.filters import BuildFilterForm, RequestFilters
 from builds.image_status import statuses
 from builds.lineage_models import ImageNode
 from builds.models import SENSITIVE_MASK, Artifact, Build, BuildStep
@@ -72,15 +72,15 @@ def results_context(request: HttpRequest, builds, filters: BuildFilterForm, toke
     }
 
 
-def filters_html(request: HttpRequest, filters: BuildFilterForm, token: str) -> str:
+def filters_html(request: HttpRequest, filters: RequestFilters, token: str) -> str:
     """The filters' form, rendered once per list, filters and change token (its choices come from both)."""
     html = cache.get_or_set(
         change_token.cache_key("builds:filters", token, request.path, filters.cache_key()),
-        lambda: render_to_string("builds/_build_filters.html", {"filters": filters}, request), COUNT_SECONDS)
+        lambda: render_to_string("builds/_build_filters.html", {"filters": filters.form}, request), COUNT_SECONDS)
     return mark_safe(html)  # rendered (escaped) by the template engine
 
 
-def results_html(request: HttpRequest, template_name: str, builds, filters: BuildFilterForm, token: str) -> str:
+def results_html(request: HttpRequest, template_name: str, builds, filters: RequestFilters, token: str) -> str:
     """The list's results (the `results` partial of `template_name`), rendered, or kept from an earlier request.
 
     Results with no unfinished build are kept under the change token and the
@@ -92,7 +92,7 @@ def results_html(request: HttpRequest, template_name: str, builds, filters: Buil
     key = change_token.cache_key("builds:results", token, request.get_full_path())
     html = cache.get(key)
     if html is None:
-        context = results_context(request, builds, filters, token)
+        context = results_context(request, builds, filters.form, token)
         html = render_to_string(f"{template_name}#results", context, request)
         if not context["live"]:
             cache.set(key, html, COUNT_SECONDS)
@@ -104,7 +104,7 @@ def results_html(request: HttpRequest, template_name: str, builds, filters: Buil
 def build_list(request: HttpRequest) -> HttpResponse:
     """Return the builds, newest first: filtered by template, status, user, date and builder; paginated."""
     token = change_token.current()
-    filters = BuildFilterForm(request.GET or None, token=token)
+    filters = RequestFilters(request.GET, token=token)
     results = results_html(request, "builds/build_list.html", listed_builds(), filters, token)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)
@@ -116,9 +116,11 @@ def build_list(request: HttpRequest) -> HttpResponse:
 @view_permission
 def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
     """Return a template's build history: success rate, a chart of durations over time, and its builds."""
-    template = get_object_or_404(PackerTemplate.objects.select_related("latest_version"), slug=slug)
+    template = TEMPLATE_WITH_LATEST_VERSION.first(slug)
+    if template is None:
+        raise Http404("No template matches the given query.")
     token = change_token.current()
-    filters = BuildFilterForm(request.GET or None, fixed_template=template, token=token)
+    filters = RequestFilters(request.GET, fixed_template=template, token=token)
     results = results_html(request, "builds/template_builds.html", listed_builds(), filters, token)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)
@@ -128,7 +130,7 @@ def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def history(template: PackerTemplate, token: str) -> dict:
-    """A template's success rate and its duration chart, kept under the change token."""
+    """A template's success rate and its duration chart (drawn: SVG), kept under the change token."""
     return cache.get_or_set(change_token.cache_key("builds:history", token, template.pk),
                             lambda: _history(template), COUNT_SECONDS)
 
@@ -152,11 +154,12 @@ def _history(template: PackerTemplate) -> dict:
          reverse("builds:build_detail", args=[build.pk]))
         for build in timed
     ]
+    chart = charts.duration_chart(points)
     return {
         "counts": counts,
         "judged": judged,
         "success_rate": round(100 * counts["succeeded"] / judged) if judged else None,
-        "chart": charts.duration_chart(points),
+        "chart": render_to_string("builds/_duration_chart.html", {"chart": chart}) if chart else None,
     }
 
 
@@ -175,8 +178,13 @@ def _builds_with_page_facts(pk) -> QuerySet:
 
 # Read on every build page (and its downloads); compiled once rather than on every request (imagehub.compiled_query).
 BUILD_WITH_PAGE_FACTS = CompiledQuery(_builds_with_page_facts)
+# A template's build history: the template by its slug, with its latest version (without what no such page shows).
+TEMPLATE_WITH_LATEST_VERSION = CompiledQuery(
+    lambda slug: PackerTemplate.objects.select_related("latest_version")
+    .defer("description", "latest_version__diagnostics", "latest_version__summary").filter(slug=slug), text=True)
 STEPS_OF_BUILD = CompiledQuery(lambda pk: BuildStep.objects.filter(build_id=pk))
 ARTIFACTS_OF_BUILD = CompiledQuery(lambda pk: Artifact.objects.filter(build_id=pk))
+IMAGES_OF_BUILD = CompiledQuery(lambda pk: ImageNode.objects.filter(build_id=pk).only("pk").order_by("region", "pk"))
 
 
 def get_build(pk: int) -> Build:
@@ -246,7 +254,7 @@ def steps_and_artifacts(build: Build) -> tuple:
 
 def build_images(build: Build) -> list:
     """The images `build` made, each with its status (current, outdated, revoked), by region."""
-    ids = list(ImageNode.objects.filter(build=build).order_by("region", "pk").values_list("pk", flat=True))
+    ids = [image.pk for image in IMAGES_OF_BUILD.all(build.pk)]
     if not ids:
         return []
     every = lineage.nodes(lineage.with_ancestors(ids))

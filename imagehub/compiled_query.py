@@ -10,8 +10,8 @@ model instances (with their select_related objects and annotations) the way
 Django's own ModelIterable does.
 
 Only scalar parameters that reach the SQL as parameters can be stood in for
-(a primary key, a foreign key, a status); a queryset whose SQL changes with
-the values (an `__in` list, a slice) cannot be compiled once.
+(a primary key, a foreign key, a status, a slug); a queryset whose SQL
+changes with the values (an `__in` list, a slice) cannot be compiled once.
 """
 
 import threading
@@ -21,22 +21,23 @@ from django.db import connections, router
 from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
-# Stand-ins for the parameters while the queryset is compiled: values no real row has.
+# Stand-ins for the parameters while the queryset is compiled: values no real row has (numbers, or texts).
 _STAND_INS = (-918_273_645_001, -918_273_645_002, -918_273_645_003)
+_TEXT_STAND_INS = ("\x1fstand-in-1\x1f", "\x1fstand-in-2\x1f", "\x1fstand-in-3\x1f")
 
 
 class CompiledQuery:
     """`make(*values)` (a queryset of one model) compiled once per database; call `all(*values)` or `first(...)`.
 
-    `make` is called with integer stand-ins, one per parameter, and must
-    put each into the SQL once as a parameter.
+    `make` is called with stand-ins, one per parameter (integers, or texts
+    when `text`), and must put each into the SQL once as a parameter.
     """
 
-    def __init__(self, make: Callable[..., QuerySet], parameters: int = 1):
+    def __init__(self, make: Callable[..., QuerySet], parameters: int = 1, *, text: bool = False):
         if not 1 <= parameters <= len(_STAND_INS):
             raise ValueError(f"a compiled query takes 1 to {len(_STAND_INS)} parameters")
         self.make = make
-        self.stand_ins = _STAND_INS[:parameters]
+        self.stand_ins = (_TEXT_STAND_INS if text else _STAND_INS)[:parameters]
         self._model = None
         self._compiled: dict[tuple[str, str], _Compiled] = {}
         self._lock = threading.Lock()
@@ -70,7 +71,7 @@ class CompiledQuery:
 class _Compiled:
     """One queryset's SQL on one database, with what turns its rows into instances (as ModelIterable does)."""
 
-    def __init__(self, queryset: QuerySet, alias: str, stand_ins: tuple[int, ...]):
+    def __init__(self, queryset: QuerySet, alias: str, stand_ins: tuple):
         compiler = queryset.query.get_compiler(using=alias)
         self.sql, params = compiler.as_sql()
         places = [index for index, value in enumerate(params) if value in stand_ins]

@@ -50,3 +50,16 @@ def test_a_queryset_whose_values_do_not_reach_the_sql_as_parameters_is_refused(t
         CompiledQuery(lambda pk: PackerTemplate.objects.all()).all(template.pk)
     with pytest.raises(TypeError, match="expected 1 values"):
         CompiledQuery(lambda pk: PackerTemplate.objects.filter(pk=pk)).all(1, 2)
+
+
+def test_text_parameters_are_stood_in_for_by_texts(template, editor):
+    other = catalog.create_template(
+        name="Other", description="", labels=[], owner=editor, files={"main.pkr.hcl": "build {}\n"})
+    by_slug = CompiledQuery(lambda slug: PackerTemplate.objects.select_related("latest_version").filter(slug=slug),
+                            text=True)
+    for wanted in (template, other):
+        found = by_slug.first(wanted.slug)
+        assert found.pk == wanted.pk and found.latest_version.number == wanted.latest_version.number
+    assert by_slug.first("no-such-template") is None
+    with pytest.raises(ValueError, match="exactly once"):
+        CompiledQuery(lambda slug: PackerTemplate.objects.filter(name="x"), text=True).all("x")

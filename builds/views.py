@@ -245,7 +245,7 @@ def steps_and_artifacts(build: Build) -> tuple:
             [((f"{step.source}: " if several else "") + step.name + (" (cleanup)" if step.phase == "cleanup" else ""),
               step.started_at, step.finished_at, _outcome(step, build)) for step in steps],
             start=start, end=end)
-        timeline = render_to_string("builds/_step_timeline.html", {"timeline": timeline})
+        timeline = timeline.svg()
     found = (timeline, ARTIFACTS_OF_BUILD.all(build.pk))
     if build.is_over:
         cache.set(key, found, RECORD_SECONDS)

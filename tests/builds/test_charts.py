@@ -71,3 +71,14 @@ def test_step_timeline_gives_an_instant_step_a_visible_bar():
     timeline = step_timeline([("StepNoop", T0, T0, "succeeded")], start=T0, end=T0)
     assert timeline.bars[0].width == 2.0
     assert step_timeline([], start=T0, end=T0) is None
+
+
+def test_step_timeline_svg_escapes_names_and_cuts_long_ones_beside_the_bar():
+    long_name = "provisioner shell-local running the long setup script"
+    steps = [("<b>&\"'", T0, T0 + timedelta(seconds=5), "succeeded"), (long_name, T0 + timedelta(seconds=5), None, "")]
+    svg = step_timeline(steps, start=T0, end=T0 + timedelta(seconds=20)).svg()
+    assert svg.startswith('<svg class="chart step-timeline" viewBox="0 0 960 68"') and svg.endswith("</svg>\n")
+    assert "<title>&lt;b&gt;&amp;&quot;&#x27;: 5s</title>" in svg and "<b>" not in svg
+    assert f"<title>{long_name}: 15s</title>" in svg
+    assert f'dominant-baseline="middle">{long_name[:35]}…</text>' in svg
+    assert svg.count("<rect ") == 2 and 'class="bar-running"' in svg and svg.count('<line class="axis"') == 5  # 0s to 20s every 5s

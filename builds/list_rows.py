@@ -24,13 +24,12 @@ import threading
 from collections import OrderedDict
 from functools import cache
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from builds.charts import format_duration
-from builds.models import Artifact, Build
+from builds.models import Build
 
 MAX_ROWS = 20000
 
@@ -39,7 +38,7 @@ _lock = threading.Lock()
 
 
 def rows(builds: list[Build], *, fixed_template: bool) -> list[SafeString]:
-    """Return the rendered rows of `builds` (from views.listed_builds), in their order."""
+    """Return the rendered rows of `builds` (from views.listed_builds, with their artifact_count), in their order."""
     keys = [_key(build, fixed_template) for build in builds]
     found: dict[int, str] = {}
     with _lock:
@@ -50,9 +49,7 @@ def rows(builds: list[Build], *, fixed_template: bool) -> list[SafeString]:
                 found[build.pk] = row
     missing = [build for build in builds if build.pk not in found]
     if missing:
-        counts = dict(Artifact.objects.filter(build__in=missing).values_list("build").annotate(count=Count("pk"))
-                      .values_list("build", "count"))
-        rendered = {build.pk: render_row(build, counts.get(build.pk, 0), fixed_template=fixed_template)
+        rendered = {build.pk: render_row(build, build.artifact_count, fixed_template=fixed_template)
                     for build in missing}
         found.update(rendered)
         with _lock:

@@ -1,5 +1,7 @@
 """Pagination that finds a page's rows by their keys first, so a page deep in a long list stays cheap."""
 
+from collections.abc import Callable
+
 from django.core.paginator import Paginator
 
 
@@ -12,12 +14,18 @@ class KeysFirstPaginator(Paginator):
     them), and only the page's rows are read in full, in the same order.
     The object list must be a queryset with a total order. `count`, when
     given, is taken as the number of objects instead of counting them.
+
+    `read(keys)`, when given, returns the objects of a page's keys in the
+    list's order (with a query compiled once, say: imagehub.compiled_query);
+    the keys are then read first, in a query of their own.
     """
 
-    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, count: int | None = None):
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, count: int | None = None,
+                 read: Callable[[list], list] | None = None):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         if count is not None:
             self.__dict__["count"] = count  # Paginator.count is a cached property
+        self.read = read
 
     def page(self, number):
         number = self.validate_number(number)
@@ -25,5 +33,8 @@ class KeysFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
+        if self.read is not None:
+            keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+            return self._get_page(self.read(keys), number, self)
         keys = self.object_list.values("pk")[bottom:top]
         return self._get_page(self.object_list.filter(pk__in=keys), number, self)

@@ -8,6 +8,7 @@ page's summary, which the live log re-fetches when the status changes.
 
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -42,13 +43,27 @@ view_permission = permission_required(VIEW_BUILDS, "see builds")
 
 
 def listed_builds():
-    """Builds with what a row of the list shows, newest first."""
+    """Builds with what a row of the list shows, newest first; `artifact_count` is how many artifacts each made."""
+    artifacts = (Artifact.objects.filter(build=OuterRef("pk")).order_by().values("build")
+                 .annotate(count=Count("pk")).values("count"))
     return (
         Build.objects.select_related("template", "template_version", "requested_by")
         .only("status", "queued_at", "started_at", "finished_at", "current_step", "paused_at", "sources",
               "template__name", "template__slug", "template_version__number", "requested_by__username")
+        .annotate(artifact_count=Coalesce(Subquery(artifacts), 0))
         .order_by("-queued_at", "-id")
     )
+
+
+# A page of the list read by its keys: every list's rows come from this query, compiled once; the filters and
+# the page's place narrow only the query of its keys.
+LISTED_BY_KEYS = CompiledQuery(lambda *keys: listed_builds().filter(pk__in=keys), parameters=BUILDS_PER_PAGE)
+NO_BUILD = 0  # fills a short page's keys: no build has it
+
+
+def listed_by_keys(keys: list) -> list[Build]:
+    """The builds of `keys` (at most a page of them) as listed_builds() gives them, in its order."""
+    return LISTED_BY_KEYS.all(*keys, *[NO_BUILD] * (BUILDS_PER_PAGE - len(keys)))
 
 
 def results_context(request: HttpRequest, builds, filters: BuildFilterForm, token: str) -> dict:
@@ -61,7 +76,8 @@ def results_context(request: HttpRequest, builds, filters: BuildFilterForm, toke
     builds = filters.apply(builds)
     count = cache.get_or_set(change_token.cache_key("builds:count", token, filters.cache_key()), builds.count,
                              COUNT_SECONDS)
-    page = KeysFirstPaginator(builds, BUILDS_PER_PAGE, count=count).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(builds, BUILDS_PER_PAGE, count=count, read=listed_by_keys).get_page(
+        request.GET.get("page"))
     return {
         "page": page,
         "rows": list_rows.rows(list(page), fixed_template=filters.fixed_template is not None),

@@ -10,8 +10,9 @@ model instances (with their select_related objects and annotations) the way
 Django's own ModelIterable does.
 
 Only scalar parameters that reach the SQL as parameters can be stood in for
-(a primary key, a foreign key, a status, a slug); a queryset whose SQL
-changes with the values (an `__in` list, a slice) cannot be compiled once.
+(a primary key, a foreign key, a status, a slug, each item of an `__in`
+list of a fixed length); a queryset whose SQL changes with the values (an
+`__in` list of any length, a slice) cannot be compiled once.
 """
 
 import threading
@@ -22,8 +23,9 @@ from django.db.models import QuerySet
 from django.db.models.query import get_related_populators
 
 # Stand-ins for the parameters while the queryset is compiled: values no real row has (numbers, or texts).
-_STAND_INS = (-918_273_645_001, -918_273_645_002, -918_273_645_003)
-_TEXT_STAND_INS = ("\x1fstand-in-1\x1f", "\x1fstand-in-2\x1f", "\x1fstand-in-3\x1f")
+MAX_PARAMETERS = 100
+_STAND_INS = tuple(-918_273_645_001 - number for number in range(MAX_PARAMETERS))
+_TEXT_STAND_INS = tuple(f"\x1fstand-in-{number + 1}\x1f" for number in range(MAX_PARAMETERS))
 
 
 class CompiledQuery:
@@ -34,8 +36,8 @@ class CompiledQuery:
     """
 
     def __init__(self, make: Callable[..., QuerySet], parameters: int = 1, *, text: bool = False):
-        if not 1 <= parameters <= len(_STAND_INS):
-            raise ValueError(f"a compiled query takes 1 to {len(_STAND_INS)} parameters")
+        if not 1 <= parameters <= MAX_PARAMETERS:
+            raise ValueError(f"a compiled query takes 1 to {MAX_PARAMETERS} parameters")
         self.make = make
         self.stand_ins = (_TEXT_STAND_INS if text else _STAND_INS)[:parameters]
         self._model = None

@@ -345,13 +345,17 @@ def build_settings(env: Mapping[str, str], directory: Path) -> dict:
 def request_threads(env: Mapping[str, str]) -> int:
     """Return how many requests a web process runs at once: $IMAGEHUB_REQUEST_THREADS, 0 for no limit.
 
-    By default 4 with SQLite, whose queries run inside the process, so more
-    requests at once only take turns on the interpreter lock; no limit with
-    a database server, where requests spend much of their time waiting for
-    its answers. Raises ImproperlyConfigured for a negative number.
+    By default 4 with SQLite: the one web process also runs the builds, and
+    a slow page should not hold every other one. With a database server, 1:
+    a scaled site runs about one web process per core, Python runs one
+    thread of a process at a time, and requests that take turns on the
+    interpreter lock all finish late, while requests served one after the
+    other finish in the order they came (measured with 20 clients back to
+    back: the same requests per second, p95 a fifth lower than without a
+    limit; BENCHMARKS.md). Raises ImproperlyConfigured for a negative number.
     """
     url = env.get("DATABASE_URL", "").strip()
-    default = 0 if url and not url.startswith("sqlite") else 4
+    default = 1 if url and not url.startswith("sqlite") else 4
     return int(env_number(env, "IMAGEHUB_REQUEST_THREADS", default, minimum=0, integer=True))
 
 

@@ -17,10 +17,11 @@ executors, so a request still has a thread to itself for all of its work
 the thread is not created and torn down each time. At most
 IMAGEHUB["REQUEST_THREADS"] requests of a process (unless 0) run their
 synchronous work at once; the others wait their turn on the event loop.
-Python runs one thread at a time, so when requests mostly compute (SQLite
-runs inside the process) more would not finish sooner: they would take
-turns every few milliseconds, and the event loop's thread, which sends the
-finished responses, would wait behind them.
+Python runs one thread at a time, so when requests mostly compute (as
+ImageHub's do: SQLite runs inside the process, and a database server
+answers in a fraction of a page's time) more would not finish sooner: they
+would take turns every few milliseconds, and the event loop's thread, which
+sends the finished responses, would wait behind them.
 """
 
 import asyncio

@@ -318,10 +318,10 @@ def test_webhook_retry_delays_that_are_not_seconds_are_refused_naming_the_variab
         config.webhook_settings({"IMAGEHUB_WEBHOOK_RETRY_SECONDS": value})
 
 
-def test_requests_run_four_at_once_with_sqlite_and_without_limit_with_a_database_server():
+def test_requests_run_four_at_once_with_sqlite_and_one_at_a_time_with_a_database_server():
     assert config.request_threads({}) == 4
     assert config.request_threads({"DATABASE_URL": "sqlite:////srv/hub.db"}) == 4
-    assert config.request_threads({"DATABASE_URL": "postgres://hub@db/imagehub"}) == 0
+    assert config.request_threads({"DATABASE_URL": "postgres://hub@db/imagehub"}) == 1
 
 
 def test_request_threads_come_from_the_environment():

@@ -43,26 +43,30 @@ view_permission = permission_required(VIEW_BUILDS, "see builds")
 
 
 def listed_builds():
-    """Builds with what a row of the list shows, newest first; `artifact_count` is how many artifacts each made."""
-    artifacts = (Artifact.objects.filter(build=OuterRef("pk")).order_by().values("build")
-                 .annotate(count=Count("pk")).values("count"))
+    """Builds with what a row of the list shows, newest first (the filters and the pages narrow this)."""
     return (
         Build.objects.select_related("template", "template_version", "requested_by")
         .only("status", "queued_at", "started_at", "finished_at", "current_step", "paused_at", "sources",
               "template__name", "template__slug", "template_version__number", "requested_by__username")
-        .annotate(artifact_count=Coalesce(Subquery(artifacts), 0))
         .order_by("-queued_at", "-id")
     )
 
 
-# A page of the list read by its keys: every list's rows come from this query, compiled once; the filters and
-# the page's place narrow only the query of its keys.
-LISTED_BY_KEYS = CompiledQuery(lambda *keys: listed_builds().filter(pk__in=keys), parameters=BUILDS_PER_PAGE)
+def _listed_with_artifact_counts(*keys) -> QuerySet:
+    artifacts = (Artifact.objects.filter(build=OuterRef("pk")).order_by().values("build")
+                 .annotate(count=Count("pk")).values("count"))
+    return listed_builds().annotate(artifact_count=Coalesce(Subquery(artifacts), 0)).filter(pk__in=keys)
+
+
+# A page of the list read by its keys, with how many artifacts each build made (`artifact_count`): every list's
+# rows come from this query, compiled once; the filters and the page's place narrow only the query of its keys.
+LISTED_BY_KEYS = CompiledQuery(_listed_with_artifact_counts, parameters=BUILDS_PER_PAGE)
 NO_BUILD = 0  # fills a short page's keys: no build has it
 
 
 def listed_by_keys(keys: list) -> list[Build]:
-    """The builds of `keys` (at most a page of them) as listed_builds() gives them, in its order."""
+    """The builds of `keys` (at most a page of them) as listed_builds() gives them, in its order, each with its
+    `artifact_count`."""
     return LISTED_BY_KEYS.all(*keys, *[NO_BUILD] * (BUILDS_PER_PAGE - len(keys)))
 
 

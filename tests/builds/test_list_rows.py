@@ -41,7 +41,7 @@ def build(version, user, status=Build.Status.SUCCEEDED) -> Build:
 
 
 def rows_of(*builds: Build) -> list[str]:
-    listed = {each.pk: each for each in views.listed_builds().filter(pk__in=[b.pk for b in builds])}
+    listed = {each.pk: each for each in views.listed_by_keys([b.pk for b in builds])}
     return list_rows.rows([listed[b.pk] for b in builds], fixed_template=False)
 
 
@@ -99,7 +99,7 @@ def test_a_row_shows_each_column_escaped_with_links_the_urlconf_gives(shell_vers
         f'        <td><a href="{url}#artifacts">2 artifacts</a></td>\n'
         "      </tr>\n"
     )
-    [without_template] = list_rows.rows(list(views.listed_builds().filter(pk=finished.pk)), fixed_template=True)
+    [without_template] = list_rows.rows(views.listed_by_keys([finished.pk]), fixed_template=True)
     assert "/builds/templates/shell/" not in without_template and without_template.count("<td") == 7
 
 

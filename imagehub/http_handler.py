@@ -10,9 +10,9 @@ in sync mode, and the request_started signal, the whole chain and the
 response's close (which sends request_finished, giving back the request's
 database connections) run as one call on the request's thread, as under
 WSGI; the response is then sent from the event loop. A streaming response is
-sent first and closed after, and a client that disconnects meanwhile stops
-it, as in Django's handler. The thread comes from a pool of one-thread
-executors, so a request still has a thread to itself for all of its work
+sent first, a part at a time, and closed after, and a client that
+disconnects meanwhile stops it, as in Django's handler. The thread comes
+from a pool of one-thread executors, so a request still has a thread to itself for all of its work
 (asgiref's thread-sensitive rule: database connections are per thread), but
 the thread is not created and torn down each time. At most
 IMAGEHUB["REQUEST_THREADS"] requests of a process (unless 0) run their
@@ -105,7 +105,14 @@ class OneThreadASGIHandler(ASGIHandler):
         return response
 
     async def _stream(self, response, receive, send):
-        """Send a streaming response until it ends or the client disconnects, then close it."""
+        """Send a streaming response until it ends or the client disconnects, then close it.
+
+        A synchronous iterator (a file's chunks, a generator) is read a part
+        at a time on the request's thread; Django's handler would read it
+        whole into memory first.
+        """
+        if not response.is_async:
+            response.streaming_content = _parts_on_thread(response.streaming_content)
         sending = asyncio.create_task(self.send_response(response, send))
         listening = asyncio.create_task(self.listen_for_disconnect(receive))
         try:
@@ -117,3 +124,14 @@ class OneThreadASGIHandler(ASGIHandler):
                     await task
         finally:
             await sync_to_async(response.close, thread_sensitive=True)()
+
+
+_END = object()
+
+
+async def _parts_on_thread(parts):
+    """Yield the parts of the synchronous iterable `parts`, each read on the request's thread when it is wanted."""
+    iterator = iter(parts)
+    read = sync_to_async(next, thread_sensitive=True)
+    while (part := await read(iterator, _END)) is not _END:
+        yield part

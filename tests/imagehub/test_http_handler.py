@@ -3,11 +3,12 @@
 import asyncio
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
 from django.core.signals import request_finished, request_started
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.test import override_settings
 from django.urls import path
 
@@ -71,6 +72,20 @@ async def async_view(request):
     return HttpResponse("async answer")
 
 
+def file_view(request):
+    made = seen["file"][0]
+    return FileResponse(made.open("rb"), as_attachment=True, filename="disk.img")
+
+
+def gated_stream_view(request):
+    def parts():
+        yield "one;"
+        seen["gate"][0].wait(timeout=10)
+        yield "two;"
+
+    return StreamingHttpResponse(parts())
+
+
 urlpatterns = [
     path("thread/", thread_of_view),
     path("fail/", failing_view),
@@ -80,6 +95,8 @@ urlpatterns = [
     path("ordered-stream/", ordered_stream_view),
     path("endless-stream/", endless_stream_view),
     path("async/", async_view),
+    path("file/", file_view),
+    path("gated-stream/", gated_stream_view),
 ]
 
 
@@ -237,3 +254,41 @@ async def test_a_client_that_disconnects_stops_a_streaming_response():
     finally:
         request_finished.disconnect(on_finished)
     assert finished == [True]
+
+
+@pytest.mark.asyncio
+async def test_a_file_is_sent_a_chunk_at_a_time_without_being_read_whole(tmp_path, monkeypatch, recwarn):
+    made = tmp_path / "disk.img"
+    content = bytes(range(256)) * 1024  # 256 KiB
+    made.write_bytes(content)
+    seen["file"] = [made]
+    sizes = []
+    real_open = Path.open
+
+    def recording_open(self, *args, **kwargs):
+        opened = real_open(self, *args, **kwargs)
+        real_read = opened.read
+        opened.read = lambda size=-1: sizes.append(size) or real_read(size)
+        return opened
+
+    monkeypatch.setattr(Path, "open", recording_open)
+    application = OneThreadASGIHandler()
+    response = await get(application, "/file/")
+    assert response["status"] == 200 and response["body"] == content
+    assert sizes and -1 not in sizes and max(sizes) == application.chunk_size
+    assert not [warning for warning in recwarn if "consume synchronous iterators" in str(warning.message)]
+
+
+@pytest.mark.asyncio
+async def test_a_generators_first_part_is_sent_before_its_next_one_is_made(recwarn):
+    seen["gate"] = [threading.Event()]
+    scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": "/gated-stream/",
+             "raw_path": b"/gated-stream/", "query_string": b"", "headers": [(b"host", b"localhost")]}
+    communicator = ApplicationCommunicator(OneThreadASGIHandler(), scope)
+    await communicator.send_input({"type": "http.request", "body": b""})
+    assert (await communicator.receive_output(timeout=10))["type"] == "http.response.start"
+    assert (await communicator.receive_output(timeout=5))["body"] == b"one;"  # while the generator waits
+    seen["gate"][0].set()
+    assert (await communicator.receive_output(timeout=10))["body"] == b"two;"
+    await communicator.wait(timeout=10)
+    assert not [warning for warning in recwarn if "consume synchronous iterators" in str(warning.message)]

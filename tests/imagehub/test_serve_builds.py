@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 
 from builds import services
 from builds.models import Build
 from imagehub import catalog
 from imagehub.roles import Role, assign_role
+from tests.fixtures.database import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,7 +49,7 @@ def free_port() -> int:
 def start_server(tmp_path: Path, port: int) -> subprocess.Popen:
     environment = {name: value for name, value in os.environ.items()
                    if name not in ("IMAGEHUB_DATA_DIR", "DJANGO_SETTINGS_MODULE", "REDIS_URL")}
-    environment.update({"DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+    environment.update({"DATABASE_URL": database_url(),
                         "SECRET_KEY": settings.SECRET_KEY, "IMAGEHUB_CONTROL_POLL_SECONDS": "0.1"})
     return subprocess.Popen([str(Path(sys.executable).with_name("imagehub")), "serve", "--port", str(port),
                              "--data-dir", str(tmp_path / "data")],

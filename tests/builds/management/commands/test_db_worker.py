@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from builds import services
 from builds.models import Build, BuildLogLine
+from tests.fixtures.database import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +35,7 @@ def start_worker(tmp_path, name: str) -> subprocess.Popen:
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "imagehub.settings",
-        "DATABASE_URL": f"sqlite:///{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url(),
         "IMAGEHUB_DATA_DIR": str(tmp_path / "data"),
         "IMAGEHUB_HEARTBEAT_SECONDS": "0.2",
         "IMAGEHUB_LOST_AFTER_SECONDS": "1.5",

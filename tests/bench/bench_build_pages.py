@@ -210,14 +210,22 @@ def request_urls(data: dict, builds: int, count: int = 3000) -> dict[str, list[s
 
 
 def connections_of(clients: int, webs: int, kinds=KINDS) -> list[tuple[str, int, int]]:
-    """(kind, web index, connections) for every wrk run: each kind its share of the clients, spread over the webs."""
+    """(kind, web index, connections) for every wrk run: each kind its share of the clients, spread over the webs.
+
+    A kind's clients that do not divide evenly go to the next webs in turn
+    (not always to the first ones), so every web has as many clients as the
+    others, give or take one, as a proxy taking them in turn would give it.
+    """
     runs = []
+    turn = 0
     for kind, share in kinds:
         connections = max(1, round(clients * share))
+        extra = connections % webs
         for web in range(webs):
-            mine = connections // webs + (1 if web < connections % webs else 0)
+            mine = connections // webs + (1 if (web - turn) % webs < extra else 0)
             if mine:
                 runs.append((kind, web, mine))
+        turn = (turn + extra) % webs
     return runs
 
 

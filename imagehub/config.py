@@ -314,7 +314,9 @@ def build_settings(env: Mapping[str, str], directory: Path) -> dict:
     and continue requests every CONTROL_POLL_SECONDS; a build whose heartbeat
     is older than LOST_AFTER_SECONDS is lost (workers look every
     HEARTBEAT_SECONDS, so one is marked within their sum). Log lines are
-    stored in batches of LOG_BATCH_LINES or every LOG_BATCH_SECONDS. Workers
+    stored in batches of LOG_BATCH_LINES or every LOG_BATCH_SECONDS (250
+    lines: a build printing as fast as it can fills a batch in about 10 ms,
+    and smaller batches reach viewers sooner; BENCHMARKS.md). Workers
     delete the results of tasks that finished more than
     TASK_RESULTS_MAX_AGE_DAYS days ago (the builds stay).
     Raises ImproperlyConfigured when LOST_AFTER_SECONDS leaves no room for
@@ -332,7 +334,7 @@ def build_settings(env: Mapping[str, str], directory: Path) -> dict:
         "HEARTBEAT_SECONDS": heartbeat,
         "LOST_AFTER_SECONDS": lost_after,
         "CONTROL_POLL_SECONDS": env_number(env, "IMAGEHUB_CONTROL_POLL_SECONDS", 1.0, minimum=0.01),
-        "LOG_BATCH_LINES": int(env_number(env, "IMAGEHUB_LOG_BATCH_LINES", 500, minimum=1, integer=True)),
+        "LOG_BATCH_LINES": int(env_number(env, "IMAGEHUB_LOG_BATCH_LINES", 250, minimum=1, integer=True)),
         "LOG_BATCH_SECONDS": env_number(env, "IMAGEHUB_LOG_BATCH_SECONDS", 0.05, minimum=0.001),
         "TASK_RESULTS_MAX_AGE_DAYS": env_number(env, "IMAGEHUB_TASK_RESULTS_MAX_AGE_DAYS", 14.0, minimum=0.0),
         "ARTIFACTS_DIR": _directory(env, "IMAGEHUB_ARTIFACTS_DIR", directory / "artifacts"),

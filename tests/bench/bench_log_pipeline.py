@@ -55,6 +55,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from imagehub import config  # noqa: E402
 from tests.fixtures.scaled import HttpSession, ScaledSite, free_port  # noqa: E402
 from tests.fixtures.websocket import WebSocket  # noqa: E402
 
@@ -505,8 +506,11 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=200_000)
     parser.add_argument("--viewers", type=int, default=None, help="default: 20 scaled, 5 embedded")
     parser.add_argument("--clients", type=int, default=4, help="processes the viewers run in")
-    parser.add_argument("--batch-lines", type=int, default=500)
-    parser.add_argument("--batch-seconds", type=float, default=0.05)
+    defaults = config.build_settings({}, Path("."))
+    parser.add_argument("--batch-lines", type=int, default=defaults["LOG_BATCH_LINES"],
+                        help="lines per stored batch (default: the workers' own, IMAGEHUB_LOG_BATCH_LINES)")
+    parser.add_argument("--batch-seconds", type=float, default=defaults["LOG_BATCH_SECONDS"],
+                        help="seconds a batch waits at most (default: the workers' own)")
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (process logs)")
     parser.add_argument("--profile", type=Path, default=None,

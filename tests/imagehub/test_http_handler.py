@@ -162,7 +162,8 @@ async def test_signals_and_the_view_run_on_the_requests_thread():
 
 
 @pytest.mark.asyncio
-async def test_requests_at_the_same_time_each_have_a_thread_of_their_own():
+async def test_requests_at_the_same_time_each_have_a_thread_of_their_own(settings):
+    settings.IMAGEHUB = {**settings.IMAGEHUB, "REQUEST_THREADS": 2}
     # Both views must be running at once for the barrier to let either go.
     seen["barrier"] = [threading.Barrier(2)]
     application = OneThreadASGIHandler()
@@ -172,7 +173,8 @@ async def test_requests_at_the_same_time_each_have_a_thread_of_their_own():
 
 
 @pytest.mark.asyncio
-async def test_at_most_the_idle_limit_of_threads_is_kept(monkeypatch):
+async def test_at_most_the_idle_limit_of_threads_is_kept(monkeypatch, settings):
+    settings.IMAGEHUB = {**settings.IMAGEHUB, "REQUEST_THREADS": 2}
     monkeypatch.setattr(http_handler, "IDLE_THREADS", 1)
     seen["barrier"] = [threading.Barrier(2)]
     application = OneThreadASGIHandler()

@@ -4,9 +4,7 @@ import json
 from datetime import UTC
 from pathlib import Path
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
@@ -48,24 +46,13 @@ def _log_chunks(build_pk: int):
         after = last
 
 
-async def _log_chunks_async(build_pk: int):
-    """_log_chunks for an ASGI server, which would read a synchronous iterator whole before sending it."""
-    after = 0
-    while True:
-        last, text = await sync_to_async(_log_chunk)(build_pk, after)
-        if last == after:
-            return
-        yield text.encode("utf-8")
-        after = last
-
-
 @require_GET
 @view_permission
 def build_log(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Return the build's whole log as plain text, streamed from the database."""
     build = get_object_or_404(Build.objects.only("pk"), pk=pk)
-    chunks = _log_chunks_async(build.pk) if isinstance(request, ASGIRequest) else _log_chunks(build.pk)
-    response = StreamingHttpResponse(chunks, content_type="text/plain; charset=utf-8")
+    # Under ASGI the handler reads the chunks one at a time on the request's thread (imagehub.http_handler).
+    response = StreamingHttpResponse(_log_chunks(build.pk), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="build-{build.pk}.log"'
     return response
 

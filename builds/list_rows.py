@@ -14,9 +14,10 @@ page of the list has 25 of them, and with 10,000 builds most pages are seen
 for the first time, so the engine's quarter of a millisecond per row (three
 URL reversals, an include, two date filters) was the largest part of a list
 page; and with f-strings and html.escape rather than format_html, whose
-checks for lazy values on every argument cost ten times the escaping. Links are built from the URL prefixes the URLconf gives, looked
-up once (a build is at <builds>/<pk>/, a template's builds at
-<builds>/templates/<slug>/, a version at <templates>/<slug>/versions/<n>/).
+checks for lazy values on every argument cost ten times the escaping. Links
+are built from the URL prefixes the URLconf gives, looked up once (a build
+is at <builds>/<pk>/, a template's builds at <builds>/templates/<slug>/, a
+version at <templates>/<slug>/versions/<n>/).
 """
 
 import html

@@ -12,9 +12,10 @@ database connections) run as one call on the request's thread, as under
 WSGI; the response is then sent from the event loop. A streaming response is
 sent first, a part at a time, and closed after, and a client that
 disconnects meanwhile stops it, as in Django's handler. The thread comes
-from a pool of one-thread executors, so a request still has a thread to itself for all of its work
-(asgiref's thread-sensitive rule: database connections are per thread), but
-the thread is not created and torn down each time. At most
+from a pool of one-thread executors, so a request still has a thread to
+itself for all of its work (asgiref's thread-sensitive rule: database
+connections are per thread), but the thread is not created and torn down
+each time. At most
 IMAGEHUB["REQUEST_THREADS"] requests of a process (unless 0) run their
 synchronous work at once; the others wait their turn on the event loop.
 Python runs one thread at a time, so when requests mostly compute (as

@@ -70,14 +70,14 @@ def listed_by_keys(keys: list) -> list[Build]:
     return LISTED_BY_KEYS.all(*keys, *[NO_BUILD] * (BUILDS_PER_PAGE - len(keys)))
 
 
-def results_context(request: HttpRequest, builds, filters: BuildFilterForm, token: str) -> dict:
-    """The context of the list's results: one page of `builds` as `filters` narrow them, as rendered rows.
+def results_context(request: HttpRequest, filters: BuildFilterForm, token: str) -> dict:
+    """The context of the list's results: one page of the builds as `filters` narrow them, as rendered rows.
 
     The number of builds the filters leave is kept under the change token
     `token` (a database counts every one of them), so every page of a list
     counts once until a build is added or moves on.
     """
-    builds = filters.apply(builds)
+    builds = filters.apply(listed_builds())
     count = cache.get_or_set(change_token.cache_key("builds:count", token, filters.cache_key()), builds.count,
                              COUNT_SECONDS)
     page = KeysFirstPaginator(builds, BUILDS_PER_PAGE, count=count, read=listed_by_keys).get_page(
@@ -100,7 +100,7 @@ def filters_html(request: HttpRequest, filters: RequestFilters, token: str) -> s
     return mark_safe(html)  # rendered (escaped) by the template engine
 
 
-def results_html(request: HttpRequest, template_name: str, builds, filters: RequestFilters, token: str) -> str:
+def results_html(request: HttpRequest, template_name: str, filters: RequestFilters, token: str) -> str:
     """The list's results (the `results` partial of `template_name`), rendered, or kept from an earlier request.
 
     Results with no unfinished build are kept under the change token and the
@@ -112,7 +112,7 @@ def results_html(request: HttpRequest, template_name: str, builds, filters: Requ
     key = change_token.cache_key("builds:results", token, request.get_full_path())
     html = cache.get(key)
     if html is None:
-        context = results_context(request, builds, filters.form, token)
+        context = results_context(request, filters.form, token)
         html = render_to_string(f"{template_name}#results", context, request)
         if not context["live"]:
             cache.set(key, html, COUNT_SECONDS)
@@ -125,7 +125,7 @@ def build_list(request: HttpRequest) -> HttpResponse:
     """Return the builds, newest first: filtered by template, status, user, date and builder; paginated."""
     token = change_token.current()
     filters = RequestFilters(request.GET, token=token)
-    results = results_html(request, "builds/build_list.html", listed_builds(), filters, token)
+    results = results_html(request, "builds/build_list.html", filters, token)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)
     context = {"results": results, "filters_html": filters_html(request, filters, token)}
@@ -141,7 +141,7 @@ def template_builds(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No template matches the given query.")
     token = change_token.current()
     filters = RequestFilters(request.GET, fixed_template=template, token=token)
-    results = results_html(request, "builds/template_builds.html", listed_builds(), filters, token)
+    results = results_html(request, "builds/template_builds.html", filters, token)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)
     context = {"template": template, "results": results, "filters_html": filters_html(request, filters, token),

@@ -90,6 +90,11 @@ class _Compiled:
         self.init_list = [column[0].target.attname for column in compiler.select[self.start:self.end]]
         self.populators = get_related_populators(klass_info, compiler.select, alias)
         self.annotations = list(compiler.annotation_col_map.items())
+        # What results_iter would work out again for every run: each column's converters (dates, JSON, ...).
+        columns = [column[0] for column in compiler.select[:compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise ValueError("a compiled query cannot select a composite primary key")
+        self.converters = compiler.get_converters(columns)
 
     def run(self, values: dict) -> list:
         params = list(self.params)
@@ -98,8 +103,10 @@ class _Compiled:
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
         found = []
-        for row in self.compiler.results_iter([rows]):
+        for row in rows:
             instance = self.model.from_db(self.alias, self.init_list, row[self.start:self.end])
             for populator in self.populators:
                 populator.populate(row, instance)

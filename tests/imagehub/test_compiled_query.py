@@ -28,6 +28,9 @@ def test_the_rows_are_the_orms_with_related_objects_annotations_and_deferred_fie
             assert (mine.template.name, mine.template.owner.username, mine.author.username) == (
                 theirs.template.name, theirs.template.owner.username, theirs.author.username)
             assert mine.summary == theirs.summary and mine.diagnostics == theirs.diagnostics  # deferred: read late
+            # Values the database gives in its own form come back converted, as the ORM converts them.
+            assert (mine.created, mine.template.updated) == (theirs.created, theirs.template.updated)
+            assert mine.created.tzinfo is not None and isinstance(mine.summary, dict)
             assert not mine._state.adding and mine._state.db == "default"
 
 

@@ -72,11 +72,11 @@ def render_row(build: Build, artifact_count: int, *, fixed_template: bool) -> Sa
     """Return the table row of `build` (from views.listed_builds), which made `artifact_count` artifacts."""
     builds_url, templates_url = _prefixes()
     build_url = f"{builds_url}{build.pk}/"
-    template, number = build.template, build.template_version.number
-    slug = _escape(template.slug)
+    number = build.version_number
+    slug = _escape(build.template_slug)
     cells = [f'<td><a href="{build_url}">#{build.pk}</a></td>']
     if not fixed_template:
-        cells.append(f'<td><a href="{builds_url}templates/{slug}/">{_escape(template.name)}</a></td>')
+        cells.append(f'<td><a href="{builds_url}templates/{slug}/">{_escape(build.template_name)}</a></td>')
     cells.append(f'<td><a href="{templates_url}{slug}/versions/{number}/">v{number}</a></td>')
     status = f'<span class="status status-{_escape(build.status)}">{_escape(build.get_status_display())}</span>'
     if build.status == Build.Status.RUNNING:
@@ -85,7 +85,7 @@ def render_row(build: Build, artifact_count: int, *, fixed_template: bool) -> Sa
         if build.current_step:
             status += f'<div class="muted">{_escape(build.current_step)}</div>'
     cells.append(f"<td>{status}</td>")
-    cells.append(f"<td>{_escape(build.requested_by.username) if build.requested_by_id else '—'}</td>")
+    cells.append(f"<td>{_escape(build.requester_name) if build.requester_name is not None else '—'}</td>")
     queued = timezone.localtime(build.queued_at)
     cells.append(f'<td><time datetime="{queued.isoformat()}">{queued.strftime("%Y-%m-%d %H:%M")}</time></td>')
     duration = build.duration
@@ -113,6 +113,5 @@ def _key(build: Build, fixed_template: bool) -> tuple | None:
     """What a finished build's row shows that may still change; None for a build whose row changes by itself."""
     if not build.is_over:
         return None
-    username = build.requested_by.username if build.requested_by_id else ""
-    return (build.pk, build.status, build.queued_at, build.finished_at, build.template.name, build.template.slug,
-            username, fixed_template)
+    return (build.pk, build.status, build.queued_at, build.finished_at, build.template_name, build.template_slug,
+            build.requester_name, fixed_template)

@@ -7,7 +7,7 @@ page's summary, which the live log re-fetches when the status changes.
 """
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -43,11 +43,19 @@ view_permission = permission_required(VIEW_BUILDS, "see builds")
 
 
 def listed_builds():
-    """Builds with what a row of the list shows, newest first (the filters and the pages narrow this)."""
+    """Builds with what a row of the list shows, newest first (the filters and the pages narrow this).
+
+    A row shows its template's name and slug, its version's number and its
+    requester's user name: they come as the build's own attributes
+    (`template_name`, `template_slug`, `version_number`, `requester_name`,
+    None when nobody requested it) rather than as related objects, which
+    would make four model instances of every row instead of one.
+    """
     return (
-        Build.objects.select_related("template", "template_version", "requested_by")
-        .only("status", "queued_at", "started_at", "finished_at", "current_step", "paused_at", "sources",
-              "template__name", "template__slug", "template_version__number", "requested_by__username")
+        Build.objects.only("status", "queued_at", "started_at", "finished_at", "current_step", "paused_at",
+                           "template_id", "template_version_id", "requested_by_id")
+        .annotate(template_name=F("template__name"), template_slug=F("template__slug"),
+                  version_number=F("template_version__number"), requester_name=F("requested_by__username"))
         .order_by("-queued_at", "-id")
     )
 

@@ -260,7 +260,7 @@ LOCAL_CACHE_ENTRIES = 3000
 
 
 def caches(env: Mapping[str, str]) -> dict:
-    """Return CACHES: the process's own memory, and for sessions Redis at $REDIS_URL when set.
+    """Return CACHES: the process's own memory, and Redis at $REDIS_URL when set.
 
     Sessions are read from the SESSION_CACHE_ALIAS cache, so a request
     needs no query for its session. Without $REDIS_URL there is one web
@@ -268,21 +268,25 @@ def caches(env: Mapping[str, str]) -> dict:
     is that cache. With several web processes a copy in each one's memory
     could still accept a session signed out in another, so they share one
     in Redis, under keys that start with $REDIS_PREFIX. The default cache
-    stays in the process's memory: what it holds is keyed by generations
-    read from the database. It holds up to LOCAL_CACHE_ENTRIES entries
-    (Django's default, 300, is less than the pages of one long build list).
+    holds what pages keep (keyed by change tokens read from the database, so
+    never out of date): in the process's memory, up to LOCAL_CACHE_ENTRIES
+    entries (Django's default, 300, is less than the pages of one long build
+    list); with Redis, in Redis too, so that what one web process renders
+    the others find (imagehub.cache_backends.TieredCache).
     """
     local = {"BACKEND": "imagehub.cache_backends.LocalMemoryCache",
              "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES}}
     url = env.get("REDIS_URL", "").strip()
     if not url:
         return {"default": local, SESSION_CACHE_ALIAS: {**local, "LOCATION": SESSION_CACHE_ALIAS}}
+    prefix = env.get("REDIS_PREFIX", "").strip() or "asgi"
     return {
-        "default": local,
+        "default": {"BACKEND": "imagehub.cache_backends.TieredCache", "LOCATION": url, "KEY_PREFIX": f"{prefix}:cache",
+                    "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES}},
         SESSION_CACHE_ALIAS: {
             "BACKEND": "imagehub.cache_backends.SharedClientRedisCache",
             "LOCATION": url,
-            "KEY_PREFIX": f"{env.get('REDIS_PREFIX', '').strip() or 'asgi'}:sessions",
+            "KEY_PREFIX": f"{prefix}:sessions",
         },
     }
 

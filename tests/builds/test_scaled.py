@@ -7,8 +7,9 @@ import time
 from datetime import datetime
 
 import pytest
+import redis
 
-from tests.fixtures.scaled import HttpSession, ScaledSite
+from tests.fixtures.scaled import REDIS_URL, HttpSession, ScaledSite
 from tests.fixtures.websocket import WebSocket
 
 pytestmark = pytest.mark.scaled
@@ -107,3 +108,20 @@ def test_a_build_started_on_one_web_process_is_watched_live_on_the_other(site):
     assert first_tick < datetime.fromisoformat(record["finished_at"]).timestamp()
     # db_worker names its threads after itself: worker-a-1...
     assert [worker_id.rsplit("-", 1)[0] for worker_id in worker_ids] in (["worker-a"], ["worker-b"])
+
+    # The build list rendered by one web process is kept in Redis, where the other finds it.
+    status, _, body = browser.request("GET", "/builds/")
+    first = body.decode()
+    assert status == 200 and f'<a href="/builds/{pk}/">#{pk}</a>' in first and "status-succeeded" in first
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        kept = list(client.scan_iter(match=f"{site.prefix}:cache:*builds:results:*"))
+    finally:
+        client.close()
+    assert kept
+    other = HttpSession(webs[1].port)
+    other.cookies.update(browser.cookies)
+    status, _, body = other.request("GET", "/builds/")
+    second = body.decode()
+    results = slice(first.index('id="build-results"'), first.index("</table>"))
+    assert status == 200 and second[results] == first[results]

@@ -136,9 +136,13 @@ def test_several_web_processes_share_their_session_cache_in_redis():
     assert (sessions["LOCATION"], sessions["KEY_PREFIX"]) == ("redis://127.0.0.1:6379/0", "hub1:sessions")
 
 
-def test_the_default_cache_stays_in_the_process_with_redis():
-    caches = config.caches({"REDIS_URL": "redis://127.0.0.1:6379/0"})
-    assert caches["default"]["BACKEND"] == "imagehub.cache_backends.LocalMemoryCache"
+def test_the_default_cache_is_kept_in_the_process_and_in_redis_for_the_others():
+    assert config.caches({})["default"]["BACKEND"] == "imagehub.cache_backends.LocalMemoryCache"
+    caches = config.caches({"REDIS_URL": "redis://127.0.0.1:6379/0", "REDIS_PREFIX": "hub1"})
+    assert caches["default"]["BACKEND"] == "imagehub.cache_backends.TieredCache"
+    assert (caches["default"]["LOCATION"], caches["default"]["KEY_PREFIX"]) == ("redis://127.0.0.1:6379/0",
+                                                                                "hub1:cache")
+    assert caches["default"]["OPTIONS"]["MAX_ENTRIES"] == config.LOCAL_CACHE_ENTRIES
 
 
 def test_the_process_cache_holds_more_than_the_pages_of_a_long_build_list():

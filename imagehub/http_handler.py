@@ -22,7 +22,9 @@ Python runs one thread at a time, so when requests mostly compute (as
 ImageHub's do: SQLite runs inside the process, and a database server
 answers in a fraction of a page's time) more would not finish sooner: they
 would take turns every few milliseconds, and the event loop's thread, which
-sends the finished responses, would wait behind them.
+sends the finished responses, would wait behind them. The handler counts
+the requests it answers for imagehub.heap, which settles the heap after
+the first ones.
 """
 
 import asyncio
@@ -37,6 +39,8 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
 from django.http import FileResponse
 from django.urls import set_script_prefix
+
+from imagehub import heap
 
 # Idle executors kept for the next requests; more requests at once each get a new one, closed afterwards.
 IDLE_THREADS = 16
@@ -55,6 +59,7 @@ class OneThreadASGIHandler(ASGIHandler):
         self.load_middleware(is_async=False)
         self._idle: list[ThreadPoolExecutor] = []
         self._turns: asyncio.Semaphore | contextlib.nullcontext | None = None
+        self._settling = heap.Settling()
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -84,6 +89,7 @@ class OneThreadASGIHandler(ASGIHandler):
                 await self.send_response(response, send)
         finally:
             body_file.close()
+        self._settling.served_one()
 
     def _turn(self):
         """A context to run a request's synchronous work in: one of the process's turns, or none when unlimited."""

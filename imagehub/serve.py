@@ -7,7 +7,6 @@ to daphne's event loop, where the in-memory channel layer lives.
 
 import argparse
 import asyncio
-import gc
 import io
 import ipaddress
 import os
@@ -15,6 +14,8 @@ import secrets
 import string
 import sys
 from pathlib import Path
+
+from imagehub import heap
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -190,18 +191,6 @@ def display_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def settle_heap() -> None:
-    """Move every object alive now out of the garbage collector's sight, after one last collection.
-
-    What start-up made (modules, URL patterns, templates, Twisted and the
-    workers, about a hundred thousand objects) lives as long as the process;
-    a full collection would walk all of it again each time, a pause of about
-    a hundred milliseconds every few hundred requests, for nothing to free.
-    """
-    gc.collect()
-    gc.freeze()
-
-
 def run_server(host: str, port: int) -> int:
     """Run daphne with the ASGI application and the build workers on `host`:`port` until it is stopped.
 
@@ -226,7 +215,7 @@ def run_server(host: str, port: int) -> int:
         # Twisted's startup callbacks run before its loop does; daphne made that loop the current one.
         broadcast.use_server_loop(asyncio.get_event_loop())
         pool.start()
-        settle_heap()
+        heap.settle()  # what start-up made, workers included, lives as long as the process
         print(f"ImageHub is running at {display_url(host, port)} (press Ctrl-C to stop)")
 
     server = Server(

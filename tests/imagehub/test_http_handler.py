@@ -294,3 +294,13 @@ async def test_a_generators_first_part_is_sent_before_its_next_one_is_made(recwa
     assert (await communicator.receive_output(timeout=10))["body"] == b"two;"
     await communicator.wait(timeout=10)
     assert not [warning for warning in recwarn if "consume synchronous iterators" in str(warning.message)]
+
+
+@pytest.mark.asyncio
+async def test_the_handler_counts_the_requests_it_answers_for_the_heaps_settling(monkeypatch):
+    application = OneThreadASGIHandler()
+    counted = []
+    monkeypatch.setattr(application._settling, "served_one", lambda: counted.append(1))
+    for url in ("/thread/", "/stream/", "/fail/"):
+        await get(application, url)
+    assert len(counted) == 3

@@ -1,7 +1,6 @@
 """Tests of `imagehub serve`: its helpers in-process, and the real server in a subprocess."""
 
 import argparse
-import gc
 import http.cookiejar
 import os
 import re
@@ -77,16 +76,6 @@ def test_no_allowed_hosts_note_when_not_needed(monkeypatch, capsys, host, allowe
         monkeypatch.setenv("ALLOWED_HOSTS", allowed)
     serve.warn_about_allowed_hosts(host)
     assert capsys.readouterr().err == ""
-
-
-def test_settle_heap_leaves_the_objects_alive_now_out_of_collections():
-    survivor = [object()]
-    try:
-        serve.settle_heap()
-        assert gc.get_freeze_count() > 0
-        assert not any(each is survivor for each in gc.get_objects())
-    finally:
-        gc.unfreeze()
 
 
 @pytest.mark.django_db

@@ -174,6 +174,11 @@ USE_TZ = True
 # collectstatic step is needed, with DEBUG on or off. For a front proxy that
 # serves them itself, set STATIC_ROOT and run `imagehub manage collectstatic`.
 STATIC_URL = "static/"
+# Django's storage, remembering each file's URL (imagehub.static_files).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "imagehub.static_files.StaticFilesStorage"},
+}
 STATIC_ROOT = os.environ.get("STATIC_ROOT", "").strip() or None
 WHITENOISE_USE_FINDERS = True
 

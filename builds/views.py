@@ -7,7 +7,7 @@ page's summary, which the live log re-fetches when the status changes.
 """
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -199,7 +199,7 @@ def _builds_with_page_facts(pk) -> QuerySet:
                                      "cancel_requested_by")
         .defer("template__description", "template__latest_version__diagnostics", "template__latest_version__summary",
                "template_version__diagnostics", "template_version__summary")
-        .annotate(cascade_step_pk=Subquery(steps))
+        .annotate(cascade_step_pk=Subquery(steps), made_images=Exists(ImageNode.objects.filter(build=OuterRef("pk"))))
         .filter(pk=pk)
     )
 
@@ -220,7 +220,8 @@ def get_build(pk: int) -> Build:
 
     The versions' stored diagnostics and summaries and the template's
     description (large, and shown on no build page) are left in the database;
-    `cascade_step_pk` is the cascade step that queued the build, if any.
+    `cascade_step_pk` is the cascade step that queued the build, if any, and
+    `made_images` whether any image records the build as its maker.
     """
     build = BUILD_WITH_PAGE_FACTS.first(pk)
     if build is None:
@@ -281,7 +282,9 @@ def steps_and_artifacts(build: Build) -> tuple:
 
 
 def build_images(build: Build) -> list:
-    """The images `build` made, each with its status (current, outdated, revoked), by region."""
+    """The images `build` (from get_build) made, each with its status (current, outdated, revoked), by region."""
+    if not build.made_images:
+        return []
     ids = [image.pk for image in IMAGES_OF_BUILD.all(build.pk)]
     if not ids:
         return []

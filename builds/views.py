@@ -43,27 +43,31 @@ view_permission = permission_required(VIEW_BUILDS, "see builds")
 
 
 def listed_builds():
-    """Builds with what a row of the list shows, newest first (the filters and the pages narrow this).
+    """The builds the list shows, newest first: what the filters narrow, count and page through (by key)."""
+    return Build.objects.order_by("-queued_at", "-id")
+
+
+def _listed_with_artifact_counts(*keys) -> QuerySet:
+    """The builds of `keys` with what a row of the list shows.
 
     A row shows its template's name and slug, its version's number and its
     requester's user name: they come as the build's own attributes
     (`template_name`, `template_slug`, `version_number`, `requester_name`,
     None when nobody requested it) rather than as related objects, which
-    would make four model instances of every row instead of one.
+    would make four model instances of every row instead of one; and
+    `artifact_count`, how many artifacts the build made.
     """
-    return (
-        Build.objects.only("status", "queued_at", "started_at", "finished_at", "current_step", "paused_at",
-                           "template_id", "template_version_id", "requested_by_id")
-        .annotate(template_name=F("template__name"), template_slug=F("template__slug"),
-                  version_number=F("template_version__number"), requester_name=F("requested_by__username"))
-        .order_by("-queued_at", "-id")
-    )
-
-
-def _listed_with_artifact_counts(*keys) -> QuerySet:
     artifacts = (Artifact.objects.filter(build=OuterRef("pk")).order_by().values("build")
                  .annotate(count=Count("pk")).values("count"))
-    return listed_builds().annotate(artifact_count=Coalesce(Subquery(artifacts), 0)).filter(pk__in=keys)
+    return (
+        listed_builds()
+        .only("status", "queued_at", "started_at", "finished_at", "current_step", "paused_at", "template_id",
+              "template_version_id", "requested_by_id")
+        .annotate(template_name=F("template__name"), template_slug=F("template__slug"),
+                  version_number=F("template_version__number"), requester_name=F("requested_by__username"),
+                  artifact_count=Coalesce(Subquery(artifacts), 0))
+        .filter(pk__in=keys)
+    )
 
 
 # A page of the list read by its keys, with how many artifacts each build made (`artifact_count`): every list's
@@ -73,8 +77,7 @@ NO_BUILD = 0  # fills a short page's keys: no build has it
 
 
 def listed_by_keys(keys: list) -> list[Build]:
-    """The builds of `keys` (at most a page of them) as listed_builds() gives them, in its order, each with its
-    `artifact_count`."""
+    """The builds of `keys` (at most a page of them) in listed_builds() order, with what their rows show."""
     return LISTED_BY_KEYS.all(*keys, *[NO_BUILD] * (BUILDS_PER_PAGE - len(keys)))
 
 

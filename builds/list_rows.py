@@ -50,7 +50,8 @@ def rows(builds: list[Build], *, fixed_template: bool) -> list[SafeString]:
                 found[build.pk] = row
     missing = [build for build in builds if build.pk not in found]
     if missing:
-        rendered = {build.pk: render_row(build, build.artifact_count, fixed_template=fixed_template)
+        zone = timezone.get_current_timezone()
+        rendered = {build.pk: render_row(build, build.artifact_count, fixed_template=fixed_template, zone=zone)
                     for build in missing}
         found.update(rendered)
         with _lock:
@@ -68,8 +69,11 @@ def forget() -> None:
         _kept.clear()
 
 
-def render_row(build: Build, artifact_count: int, *, fixed_template: bool) -> SafeString:
-    """Return the table row of `build` (from views.listed_builds), which made `artifact_count` artifacts."""
+def render_row(build: Build, artifact_count: int, *, fixed_template: bool, zone=None) -> SafeString:
+    """Return the table row of `build` (from views.listed_by_keys), which made `artifact_count` artifacts.
+
+    Times are shown in `zone` (the current time zone unless given).
+    """
     builds_url, templates_url = _prefixes()
     build_url = f"{builds_url}{build.pk}/"
     number = build.version_number
@@ -86,7 +90,7 @@ def render_row(build: Build, artifact_count: int, *, fixed_template: bool) -> Sa
             status += f'<div class="muted">{_escape(build.current_step)}</div>'
     cells.append(f"<td>{status}</td>")
     cells.append(f"<td>{_escape(build.requester_name) if build.requester_name is not None else '—'}</td>")
-    queued = timezone.localtime(build.queued_at)
+    queued = timezone.localtime(build.queued_at, zone)
     cells.append(f'<td><time datetime="{queued.isoformat()}">{queued.strftime("%Y-%m-%d %H:%M")}</time></td>')
     duration = build.duration
     cells.append(f'<td class="number">{format_duration(duration.total_seconds()) if duration is not None else "—"}</td>')

@@ -6,13 +6,12 @@ results, which poll while a build on them is unfinished, and the build
 page's summary, which the live log re-fetches when the status changes.
 """
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
@@ -25,7 +24,7 @@ from builds.lineage_models import ImageNode
 from builds.models import SENSITIVE_MASK, Artifact, Build, BuildStep
 from builds.pagination import KeysFirstPaginator
 from builds.routing import log_socket_path
-from imagehub import analysis, change_token
+from imagehub import analysis, change_token, config, links
 from imagehub.catalog_views import page_or_fragment
 from imagehub.compiled_query import CompiledQuery
 from imagehub.models import PackerTemplate
@@ -182,7 +181,7 @@ def _history(template: PackerTemplate) -> dict:
         (build.started_at, build.duration.total_seconds(), build.status,
          f"#{build.pk} v{build.template_version.number}: {build.get_status_display().lower()} "
          f"in {charts.format_duration(build.duration.total_seconds())}",
-         reverse("builds:build_detail", args=[build.pk]))
+         links.url("builds:build_detail", build.pk))
         for build in timed
     ]
     chart = charts.duration_chart(points)
@@ -247,7 +246,7 @@ def summary_context(request: HttpRequest, build: Build) -> dict:
         "may_start": user.has_perm(START_BUILDS),
         "paused": build.paused_at is not None and not build.is_over,
         "latest_version": latest if latest and latest.pk != build.template_version_id else None,
-        "refresh_url": reverse("builds:build_detail", args=[build.pk]),
+        "refresh_url": links.url("builds:build_detail", build.pk),
         # Few builds belong to a cascade: the step is read only for those.
         "cascade_step": (CascadeStep.objects.select_related("cascade").get(pk=build.cascade_step_pk)
                          if build.cascade_step_pk else None),
@@ -257,13 +256,16 @@ def summary_context(request: HttpRequest, build: Build) -> dict:
 def steps_and_artifacts(build: Build) -> tuple:
     """The picture of `build`'s steps (SVG; None before any step ran) and its artifacts.
 
-    A finished build's are read and drawn once and kept: its steps and
-    artifacts are all stored before its status says it has finished, and
-    never change after.
+    A finished build's are read and drawn once and kept in the process: its
+    steps and artifacts are all stored before its status says it has
+    finished, and never change after. Two small queries read them again, a
+    little more than fetching them from Redis would cost, so they are not
+    shared between processes.
     """
+    kept_here = caches[config.PROCESS_CACHE_ALIAS]
     key = f"builds:record:{build.pk}:{build.status}:{build.finished_at.timestamp() if build.finished_at else ''}"
     if build.is_over:
-        kept = cache.get(key)
+        kept = kept_here.get(key)
         if kept is not None:
             return kept
     steps = STEPS_OF_BUILD.all(build.pk)
@@ -280,7 +282,7 @@ def steps_and_artifacts(build: Build) -> tuple:
         timeline = timeline.svg()
     found = (timeline, ARTIFACTS_OF_BUILD.all(build.pk))
     if build.is_over:
-        cache.set(key, found, RECORD_SECONDS)
+        kept_here.set(key, found, RECORD_SECONDS)
     return found
 
 

@@ -22,6 +22,8 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
 SESSION_CACHE_ALIAS = "sessions"
+# The process's own memory, with or without Redis: what is cheap to read again and not worth sharing.
+PROCESS_CACHE_ALIAS = "process"
 REDIS_SOCKET_TIMEOUT = 30.0  # seconds; well above channels-redis's 5-second blocking receive
 
 SECRET_KEY_FILE = "secret_key"
@@ -272,15 +274,20 @@ def caches(env: Mapping[str, str]) -> dict:
     never out of date): in the process's memory, up to LOCAL_CACHE_ENTRIES
     entries (Django's default, 300, is less than the pages of one long build
     list); with Redis, in Redis too, so that what one web process renders
-    the others find (imagehub.cache_backends.TieredCache).
+    the others find (imagehub.cache_backends.TieredCache). The
+    PROCESS_CACHE_ALIAS cache is always the process's memory alone (the
+    default one without Redis).
     """
     local = {"BACKEND": "imagehub.cache_backends.LocalMemoryCache",
              "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES}}
     url = env.get("REDIS_URL", "").strip()
     if not url:
-        return {"default": local, SESSION_CACHE_ALIAS: {**local, "LOCATION": SESSION_CACHE_ALIAS}}
+        # The default cache and the process's are one.
+        return {"default": local, PROCESS_CACHE_ALIAS: local,
+                SESSION_CACHE_ALIAS: {**local, "LOCATION": SESSION_CACHE_ALIAS}}
     prefix = env.get("REDIS_PREFIX", "").strip() or "asgi"
     return {
+        PROCESS_CACHE_ALIAS: {**local, "LOCATION": PROCESS_CACHE_ALIAS},
         "default": {"BACKEND": "imagehub.cache_backends.TieredCache", "LOCATION": url, "KEY_PREFIX": f"{prefix}:cache",
                     "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES}},
         SESSION_CACHE_ALIAS: {

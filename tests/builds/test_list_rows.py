@@ -21,9 +21,9 @@ def rendered(monkeypatch):
     seen = []
     render = list_rows.render_row
 
-    def counting(build, artifact_count, *, fixed_template):
+    def counting(build, artifact_count, *, fixed_template, zone=None):
         seen.append(build.pk)
-        return render(build, artifact_count, fixed_template=fixed_template)
+        return render(build, artifact_count, fixed_template=fixed_template, zone=zone)
 
     monkeypatch.setattr(list_rows, "render_row", counting)
     return seen

@@ -145,6 +145,14 @@ def test_the_default_cache_is_kept_in_the_process_and_in_redis_for_the_others():
     assert caches["default"]["OPTIONS"]["MAX_ENTRIES"] == config.LOCAL_CACHE_ENTRIES
 
 
+@pytest.mark.parametrize("env", [{}, {"REDIS_URL": "redis://127.0.0.1:6379/0"}])
+def test_the_process_cache_is_the_processs_memory_with_or_without_redis(env):
+    caches = config.caches(env)
+    assert caches[config.PROCESS_CACHE_ALIAS]["BACKEND"] == "imagehub.cache_backends.LocalMemoryCache"
+    if not env:
+        assert caches[config.PROCESS_CACHE_ALIAS] == caches["default"]  # one store
+
+
 def test_the_process_cache_holds_more_than_the_pages_of_a_long_build_list():
     entries = config.caches({})["default"]["OPTIONS"]["MAX_ENTRIES"]
     assert entries == config.LOCAL_CACHE_ENTRIES and entries >= 10_000 // 25 * 3

@@ -17,6 +17,7 @@ With several web processes, `TieredCache` keeps what one renders for the
 others: each looks in its own memory, then in Redis.
 """
 
+import re
 import threading
 import time
 
@@ -164,7 +165,8 @@ class TieredCache(BaseCache):
         self._local.clear()
         client = self._shared._cache.get_client(write=True)
         # Django makes every key "<KEY_PREFIX>:<version>:<key>" (":1:..." without a prefix).
-        for keys in _batches(client.scan_iter(match=f"{self._shared.key_prefix}:*", count=1000), 1000):
+        prefix = re.sub(r"([*?\[\]\\])", r"\\\1", self._shared.key_prefix)  # the prefix as it is, not a pattern
+        for keys in _batches(client.scan_iter(match=f"{prefix}:*", count=1000), 1000):
             client.delete(*keys)
 
     def validate_key(self, key: str) -> None:

@@ -146,3 +146,13 @@ def test_clear_forgets_the_caches_keys_and_nothing_else_in_redis(prefix):
     assert cache.get("key-5") is None and another_process(prefix).get("key-1100") is None
     assert client.get(f"{prefix}-channels:group") == b"kept"
     client.close()
+
+
+def test_clear_takes_the_prefix_as_it_is_not_as_a_pattern(prefix):
+    client = redis.Redis.from_url(REDIS_URL)
+    client.set(f"{prefix}-x:1:kept", "other installation's", ex=60)
+    cache = tiered(f"{prefix}-*")
+    cache.set("page", "html", 60)
+    cache.clear()
+    assert cache.get("page") is None and client.get(f"{prefix}-x:1:kept") == b"other installation's"
+    client.close()

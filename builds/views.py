@@ -33,6 +33,10 @@ from imagehub.roles import CONTROL_BUILDS, START_BUILDS, VIEW_BUILDS, permission
 BUILDS_PER_PAGE = 25
 # How long a count of builds and the filters' form are kept at most; any change to the builds replaces them sooner.
 COUNT_SECONDS = 300
+# A list of at most this many builds keeps its keys for its deep pages (about 100 kB in a cache): the pages
+# from the DEEP_PAGES_FROM-th build on.
+KEPT_KEYS = 20_000
+DEEP_PAGES_FROM = 250
 # A finished build's steps and artifacts never change: they are kept until the process's cache needs the room.
 RECORD_SECONDS = 3600
 CHART_BUILDS = 100  # the duration chart shows a template's latest finished builds
@@ -85,13 +89,21 @@ def results_context(request: HttpRequest, filters: BuildFilterForm, token: str) 
 
     The number of builds the filters leave is kept under the change token
     `token` (a database counts every one of them), so every page of a list
-    counts once until a build is added or moves on.
+    counts once until a build is added or moves on; so are their keys, in
+    order, when there are at most KEPT_KEYS of them, for the pages deep in
+    the list (the database would walk every key before such a page).
     """
     builds = filters.apply(listed_builds())
     count = cache.get_or_set(change_token.cache_key("builds:count", token, filters.cache_key()), builds.count,
                              COUNT_SECONDS)
-    page = KeysFirstPaginator(builds, BUILDS_PER_PAGE, count=count, read=listed_by_keys).get_page(
-        request.GET.get("page"))
+
+    def all_keys() -> list:
+        return cache.get_or_set(change_token.cache_key("builds:keys", token, filters.cache_key()),
+                                lambda: list(builds.values_list("pk", flat=True)), COUNT_SECONDS)
+
+    page = KeysFirstPaginator(builds, BUILDS_PER_PAGE, count=count, read=listed_by_keys,
+                              all_keys=all_keys if count <= KEPT_KEYS else None, deep=DEEP_PAGES_FROM,
+                              ).get_page(request.GET.get("page"))
     return {
         "page": page,
         "rows": list_rows.rows(list(page), fixed_template=filters.fixed_template is not None),

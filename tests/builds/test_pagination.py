@@ -91,3 +91,24 @@ def test_listed_builds_count_their_artifacts(builds):
         Artifact.objects.create(build=builds[1], source="null.web", builder_type="null", artifact_id=f"a{number}")
     counts = {b.pk: b.artifact_count for b in views.listed_by_keys([builds[0].pk, builds[1].pk])}
     assert counts == {builds[0].pk: 0, builds[1].pk: 3}
+
+
+@pytest.mark.parametrize("orphans", [0, 2])
+def test_deep_pages_take_their_keys_from_every_key_of_the_list(builds, orphans, django_assert_num_queries):
+    listed = views.listed_builds()
+    expected = Paginator(listed, 5, orphans=orphans)
+    every = list(listed.values_list("pk", flat=True))
+    asked = []
+
+    def all_keys():
+        asked.append(1)
+        return every
+
+    paginator = KeysFirstPaginator(listed, 5, orphans=orphans, count=len(every), read=views.listed_by_keys,
+                                   all_keys=all_keys, deep=10)
+    for number in expected.page_range:
+        queries = 1 if number > 2 else 2  # deep pages: their rows only; the first two: their keys, then rows
+        with django_assert_num_queries(queries):
+            page = paginator.page(number)
+        assert [b.pk for b in page] == [b.pk for b in expected.page(number)]
+    assert len(asked) == expected.num_pages - 2

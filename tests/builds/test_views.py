@@ -212,6 +212,26 @@ def test_the_list_is_paginated_and_pages_keep_the_filters(client, viewer, make_b
     assert row_ids(second) == [b.pk for b in builds[views.BUILDS_PER_PAGE:]]
 
 
+def test_deep_pages_take_their_keys_from_the_lists_kept_keys(client, viewer, make_build, monkeypatch):
+    monkeypatch.setattr(views, "DEEP_PAGES_FROM", views.BUILDS_PER_PAGE)  # from the second page on
+    builds = [make_build(queued=NOW - timedelta(minutes=i)) for i in range(views.BUILDS_PER_PAGE + 2)]
+    client.force_login(viewer)
+
+    def key_reads(queries) -> list[str]:
+        return [query["sql"] for query in queries.captured_queries
+                if query["sql"].startswith('SELECT "builds_build"."id" AS') and "IN (" not in query["sql"]]
+
+    with CaptureQueriesContext(connection) as first:
+        assert row_ids(client.get("/builds/?status=succeeded&page=2")) == [b.pk for b in builds[-2:]]
+    with CaptureQueriesContext(connection) as again:  # another address, the same list: its keys are kept
+        assert row_ids(client.get("/builds/?page=2&status=succeeded")) == [b.pk for b in builds[-2:]]
+    [every_key] = key_reads(first)
+    assert "LIMIT" not in every_key.upper() and key_reads(again) == []
+    newest = make_build(queued=NOW)  # a new token: the keys are read again
+    assert row_ids(client.get("/builds/?status=succeeded&page=2")) == [builds[-3].pk, builds[-2].pk, builds[-1].pk]
+    assert row_ids(client.get("/builds/?status=succeeded"))[0] == newest.pk
+
+
 def test_the_list_refreshes_itself_only_while_a_build_on_it_is_unfinished(client, viewer, make_build):
     client.force_login(viewer)
     finished = make_build()

@@ -60,7 +60,7 @@ def rows(builds: list[Build], *, fixed_template: bool) -> list[SafeString]:
                     _kept[key] = rendered[build.pk]
             while len(_kept) > MAX_ROWS:
                 _kept.popitem(last=False)
-    return [mark_safe(found[build.pk]) for build in builds]  # written with format_html, which escaped it
+    return [mark_safe(found[build.pk]) for build in builds]  # render_row escaped every value
 
 
 def forget() -> None:
@@ -77,19 +77,19 @@ def render_row(build: Build, artifact_count: int, *, fixed_template: bool, zone=
     builds_url, templates_url = _prefixes()
     build_url = f"{builds_url}{build.pk}/"
     number = build.version_number
-    slug = _escape(build.template_slug)
+    slug = escape(build.template_slug)
     cells = [f'<td><a href="{build_url}">#{build.pk}</a></td>']
     if not fixed_template:
-        cells.append(f'<td><a href="{builds_url}templates/{slug}/">{_escape(build.template_name)}</a></td>')
+        cells.append(f'<td><a href="{builds_url}templates/{slug}/">{escape(build.template_name)}</a></td>')
     cells.append(f'<td><a href="{templates_url}{slug}/versions/{number}/">v{number}</a></td>')
-    status = f'<span class="status status-{_escape(build.status)}">{_escape(build.get_status_display())}</span>'
+    status = f'<span class="status status-{escape(build.status)}">{escape(build.get_status_display())}</span>'
     if build.status == Build.Status.RUNNING:
         if build.paused_at:
             status += ' <span class="badge badge-warning">paused</span>'
         if build.current_step:
-            status += f'<div class="muted">{_escape(build.current_step)}</div>'
+            status += f'<div class="muted">{escape(build.current_step)}</div>'
     cells.append(f"<td>{status}</td>")
-    cells.append(f"<td>{_escape(build.requester_name) if build.requester_name is not None else '—'}</td>")
+    cells.append(f"<td>{escape(build.requester_name) if build.requester_name is not None else '—'}</td>")
     queued = timezone.localtime(build.queued_at, zone)
     cells.append(f'<td><time datetime="{queued.isoformat()}">{queued.strftime("%Y-%m-%d %H:%M")}</time></td>')
     duration = build.duration
@@ -102,7 +102,7 @@ def render_row(build: Build, artifact_count: int, *, fixed_template: bool, zone=
     return mark_safe("\n      <tr>\n        " + "\n        ".join(cells) + "\n      </tr>\n")  # every value escaped
 
 
-def _escape(value: object) -> str:
+def escape(value: object) -> str:
     """`value` as HTML text: what django.utils.html.escape gives, without its checks for lazy values."""
     return html.escape(str(value))
 

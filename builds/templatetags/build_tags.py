@@ -1,6 +1,5 @@
 """Template tags and filters of the build pages: durations as people read them, and a build's facts."""
 
-import html
 from datetime import datetime, timedelta
 
 from django import template
@@ -8,6 +7,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from builds.charts import format_duration
+from builds.list_rows import escape as _escape
 from imagehub import links
 
 register = template.Library()
@@ -76,11 +76,6 @@ def build_facts(build, queue_position: int | None = None, cascade_step=None) -> 
     items = "".join(f"\n    <dt>{term}</dt><dd{attributes[0] if attributes else ''}>{value}</dd>"
                     for term, value, *attributes in facts)
     return mark_safe(f'<dl class="facts">{items}\n  </dl>')  # every value escaped above
-
-
-def _escape(value: object) -> str:
-    """`value` as HTML text: what django.utils.html.escape gives, without its checks for lazy values."""
-    return html.escape(str(value))
 
 
 def _time(moment: datetime) -> str:

@@ -90,20 +90,24 @@ def results_context(request: HttpRequest, filters: BuildFilterForm, token: str) 
     The number of builds the filters leave is kept under the change token
     `token` (a database counts every one of them), so every page of a list
     counts once until a build is added or moves on; so are their keys, in
-    order, when there are at most KEPT_KEYS of them, for the pages deep in
-    the list (the database would walk every key before such a page).
+    order, when there are at most KEPT_KEYS of them: read for a page deep in
+    the list (the database would walk every key before it), then used for
+    every page of the list while they are kept.
     """
     builds = filters.apply(listed_builds())
     count = cache.get_or_set(change_token.cache_key("builds:count", token, filters.cache_key()), builds.count,
                              COUNT_SECONDS)
+    keys_key = change_token.cache_key("builds:keys", token, filters.cache_key())
+    kept = cache.get(keys_key) if count <= KEPT_KEYS else None
 
     def all_keys() -> list:
-        return cache.get_or_set(change_token.cache_key("builds:keys", token, filters.cache_key()),
-                                lambda: list(builds.values_list("pk", flat=True)), COUNT_SECONDS)
+        if kept is not None:
+            return kept
+        return cache.get_or_set(keys_key, lambda: list(builds.values_list("pk", flat=True)), COUNT_SECONDS)
 
     page = KeysFirstPaginator(builds, BUILDS_PER_PAGE, count=count, read=listed_by_keys,
-                              all_keys=all_keys if count <= KEPT_KEYS else None, deep=DEEP_PAGES_FROM,
-                              ).get_page(request.GET.get("page"))
+                              all_keys=all_keys if count <= KEPT_KEYS else None,
+                              deep=0 if kept is not None else DEEP_PAGES_FROM).get_page(request.GET.get("page"))
     return {
         "page": page,
         "rows": list_rows.rows(list(page), fixed_template=filters.fixed_template is not None),

@@ -33,8 +33,8 @@ from imagehub.roles import CONTROL_BUILDS, START_BUILDS, VIEW_BUILDS, permission
 BUILDS_PER_PAGE = 25
 # How long a count of builds and the filters' form are kept at most; any change to the builds replaces them sooner.
 COUNT_SECONDS = 300
-# A list of at most this many builds keeps its keys for its deep pages (about 100 kB in a cache): the pages
-# from the DEEP_PAGES_FROM-th build on.
+# A list of at most this many builds keeps its keys (about 100 kB in a cache), read when a page from its
+# DEEP_PAGES_FROM-th build on is first asked for.
 KEPT_KEYS = 20_000
 DEEP_PAGES_FROM = 250
 # A finished build's steps and artifacts never change: they are kept until the process's cache needs the room.

@@ -23,7 +23,7 @@ def test_settle_leaves_the_objects_alive_now_out_of_collections():
 
 def test_garbage_among_frozen_objects_is_freed_when_the_heap_settles_again():
     class Node:
-        pass
+        """One end of a reference cycle."""
 
     first, second = Node(), Node()
     first.other, second.other = second, first  # a cycle: only a collection frees it

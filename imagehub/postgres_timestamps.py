@@ -22,6 +22,7 @@ from psycopg.types.datetime import TimestamptzLoader
 TIMESTAMPTZ_OID = types["timestamptz"].oid
 
 
+@cache
 def compiled_loader_class() -> type | None:
     """psycopg's compiled timestamptz loader, or None when only the Python one is installed."""
     found = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)

@@ -13,6 +13,7 @@ from builds.engine.cancel import Cancelled, CancelToken
 from builds.engine.communicators.base import RemoteCommand
 from builds.engine.communicators.ssh.communicator import SSHCommunicator
 from builds.engine.communicators.ssh.config import SSHConfig
+from tests.fixtures.sshd import signal_quietly
 
 
 def _unique_sleep() -> str:
@@ -239,7 +240,7 @@ def test_silent_server_trips_the_read_write_timeout(sshd, make_communicator):
     def freeze() -> None:
         frozen.update(set(sshd.connection_processes()) - before)
         for pid in frozen:
-            os.kill(pid, signal.SIGSTOP)
+            signal_quietly(pid, signal.SIGSTOP)
 
     threading.Timer(0.3, freeze).start()
     started = time.monotonic()
@@ -248,8 +249,8 @@ def test_silent_server_trips_the_read_write_timeout(sshd, make_communicator):
             communicator.run(RemoteCommand(f"sleep {_unique_sleep()}"), CancelToken())
     finally:
         for pid in frozen:
-            os.kill(pid, signal.SIGKILL)
-            os.kill(pid, signal.SIGCONT)
+            signal_quietly(pid, signal.SIGKILL)  # sshd may reap it at once: then the SIGCONT finds nothing
+            signal_quietly(pid, signal.SIGCONT)
 
     assert "ssh_read_write_timeout" in str(raised.value)
     assert time.monotonic() - started < 4

@@ -10,7 +10,7 @@ from asgiref.testing import ApplicationCommunicator
 from django.core.signals import request_finished, request_started
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.test import override_settings
-from django.urls import path
+from django.urls import get_script_prefix, path, reverse
 
 from imagehub import http_handler
 from imagehub.http_handler import OneThreadASGIHandler
@@ -21,6 +21,10 @@ seen: dict[str, list] = {}
 def thread_of_view(request):
     seen.setdefault("view", []).append(threading.get_ident())
     return HttpResponse(request.GET.get("say", "ok"))
+
+
+def prefixed_view(request):
+    return HttpResponse(f"{get_script_prefix()} {reverse('prefixed')} {request.path}")
 
 
 def failing_view(request):
@@ -88,6 +92,7 @@ def gated_stream_view(request):
 
 urlpatterns = [
     path("thread/", thread_of_view),
+    path("prefixed/", prefixed_view, name="prefixed"),
     path("fail/", failing_view),
     path("slow/", slow_view),
     path("count/", counting_view),
@@ -107,11 +112,12 @@ def handler_urls():
         yield
 
 
-async def get(application, url: str) -> dict:
+async def get(application, url: str, root_path: str = "") -> dict:
     """Return the status and the whole body of a GET of `url`, once the application has returned."""
     path, _, query = url.partition("?")
-    scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": path, "raw_path": path.encode(),
-             "query_string": query.encode(), "headers": [(b"host", b"localhost")]}
+    scope = {"type": "http", "http_version": "1.1", "method": "GET", "path": root_path + path,
+             "raw_path": (root_path + path).encode(), "root_path": root_path, "query_string": query.encode(),
+             "headers": [(b"host", b"localhost")]}
     communicator = ApplicationCommunicator(application, scope)
     await communicator.send_input({"type": "http.request", "body": b""})
     start = await communicator.receive_output(timeout=10)
@@ -130,6 +136,15 @@ async def test_a_response_is_the_views_own():
     response = await get(OneThreadASGIHandler(), "/thread/?say=hello")
     assert response["status"] == 200
     assert response["body"] == b"hello"
+
+
+@pytest.mark.asyncio
+async def test_urls_are_reversed_under_the_script_prefix_of_each_request():
+    application = OneThreadASGIHandler()
+    under = await get(application, "/prefixed/", root_path="/imagehub")
+    assert under["body"] == b"/imagehub/ /imagehub/prefixed/ /imagehub/prefixed/"
+    # The same thread serves the next request, at the root: nothing of the last one's prefix stays.
+    assert (await get(application, "/prefixed/"))["body"] == b"/ /prefixed/ /prefixed/"
 
 
 @pytest.mark.asyncio

@@ -42,3 +42,28 @@ def test_the_token_changes_with_the_catalog_and_not_without_a_change(template, e
     # catalog (a template made later than another always has the newer `changed` time).
     PackerTemplate.objects.filter(pk=other.pk).delete()
     assert change_token.current() not in seen[2:]
+
+
+def test_postgresql_plans_the_token_once_per_connection():
+    """Prepared (as a pooled connection prepares what it runs often), the statement keeps one plan: it has no
+    parameters for PostgreSQL to plan again for each value (needs the PostgreSQL server)."""
+    import psycopg
+
+    from tests.fixtures.scaled import POSTGRES_URL
+
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        # Tables of the same names in this session's own schema, looked up before any other.
+        connection.execute("CREATE TEMPORARY TABLE imagehub_packertemplate (id serial PRIMARY KEY, changed timestamptz)")
+        connection.execute("CREATE TEMPORARY TABLE builds_build (id bigserial PRIMARY KEY, status text NOT NULL)")
+        connection.execute("CREATE INDEX ON builds_build (status)")
+        connection.execute("INSERT INTO imagehub_packertemplate (changed) SELECT now() FROM generate_series(1, 40)")
+        connection.execute("INSERT INTO builds_build (status) SELECT (ARRAY['succeeded', 'failed', 'queued'])[1 + n % 3]"
+                           " FROM generate_series(1, 3000) AS n")
+        connection.execute("ANALYZE imagehub_packertemplate, builds_build")
+        sql = change_token._token_sql()
+        assert "%s" not in sql
+        for _ in range(12):
+            assert connection.execute(sql, prepare=True).fetchone()[4] == 0
+        [(generic, custom)] = connection.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = %s", [sql]).fetchall()
+    assert generic == 12 and custom == 0

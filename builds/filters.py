@@ -51,22 +51,7 @@ class BuildFilterForm(forms.Form):
         self.is_valid()
         values = {name: value for name, value in getattr(self, "cleaned_data", {}).items()
                   if value not in (None, "")}
-        if self.fixed_template is not None:
-            builds = builds.filter(template=self.fixed_template)
-        elif "template" in values:
-            builds = builds.filter(template__slug=values["template"])
-        if "status" in values:
-            builds = builds.filter(status=values["status"])
-        if "user" in values:
-            builds = builds.filter(requested_by__username=values["user"])
-        if "builder" in values:
-            builds = builds.with_builder_type(values["builder"])
-        zone = timezone.get_current_timezone()
-        if "since" in values:
-            builds = builds.filter(queued_at__gte=datetime.combine(values["since"], time.min, zone))
-        if "until" in values:
-            builds = builds.filter(queued_at__lte=datetime.combine(values["until"], time.max, zone))
-        return builds
+        return narrow(builds, values, self.fixed_template)
 
     def query_string(self) -> str:
         """The filters as a query string (without `page`), for pagination links."""
@@ -78,23 +63,60 @@ class BuildFilterForm(forms.Form):
 
 
 class RequestFilters:
-    """A request's build filters: their cache key at once, their form only when asked for.
+    """A request's build filters: what the list's results need of them, and their form only when asked for.
 
     A page of the list whose results and filters' form are both kept from
-    earlier requests needs no form, and making one (its fields copied, its
-    choices set) costs more than the rest of such a page's own work.
+    earlier requests needs no form, and neither do the results of a list that
+    no filter narrows (the page alone, by far the most common): making one
+    (its fields copied, its choices set) costs more than the rest of such a
+    page's own work. Filters given are applied by the form, which checks
+    them.
     """
 
     def __init__(self, data: QueryDict, *, fixed_template: PackerTemplate | None = None, token: str | None = None):
         self.data, self.fixed_template, self.token = data, fixed_template, token
+        self._query = query_string(data)
 
     @cached_property
     def form(self) -> BuildFilterForm:
         return BuildFilterForm(self.data or None, fixed_template=self.fixed_template, token=self.token)
 
+    @property
+    def is_bound(self) -> bool:
+        """Whether the request gave any parameter (a page, a filter), as the form's is_bound."""
+        return bool(self.data)
+
+    def apply(self, builds: QuerySet) -> QuerySet:
+        """The form's apply(builds): `builds` narrowed by every valid filter (and the fixed template)."""
+        return self.form.apply(builds) if self._query else narrow(builds, {}, self.fixed_template)
+
+    def query_string(self) -> str:
+        """The form's query_string(), without making the form."""
+        return self._query if self.data else ""
+
     def cache_key(self) -> str:
         """The form's cache_key(), without making the form."""
-        return filters_key(query_string(self.data), self.fixed_template)
+        return filters_key(self._query, self.fixed_template)
+
+
+def narrow(builds: QuerySet, values: dict, fixed_template: PackerTemplate | None) -> QuerySet:
+    """`builds` narrowed by the filters' checked `values` (those given), and to `fixed_template`'s if given."""
+    if fixed_template is not None:
+        builds = builds.filter(template=fixed_template)
+    elif "template" in values:
+        builds = builds.filter(template__slug=values["template"])
+    if "status" in values:
+        builds = builds.filter(status=values["status"])
+    if "user" in values:
+        builds = builds.filter(requested_by__username=values["user"])
+    if "builder" in values:
+        builds = builds.with_builder_type(values["builder"])
+    zone = timezone.get_current_timezone()
+    if "since" in values:
+        builds = builds.filter(queued_at__gte=datetime.combine(values["since"], time.min, zone))
+    if "until" in values:
+        builds = builds.filter(queued_at__lte=datetime.combine(values["until"], time.max, zone))
+    return builds
 
 
 def query_string(data: QueryDict) -> str:

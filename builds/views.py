@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from builds import charts, lineage, list_rows, services
 from builds.cascade_models import CascadeStep
-from builds.filters import BuildFilterForm, RequestFilters
+from builds.filters import RequestFilters
 from builds.image_status import statuses
 from builds.lineage_models import ImageNode
 from builds.models import SENSITIVE_MASK, Artifact, Build, BuildStep
@@ -84,7 +84,7 @@ def listed_by_keys(keys: list) -> list[Build]:
     return LISTED_BY_KEYS.all(*keys, *[NO_BUILD] * (BUILDS_PER_PAGE - len(keys)))
 
 
-def results_context(request: HttpRequest, filters: BuildFilterForm, token: str) -> dict:
+def results_context(request: HttpRequest, filters: RequestFilters, token: str) -> dict:
     """The context of the list's results: one page of the builds as `filters` narrow them, as rendered rows.
 
     The number of builds the filters leave is kept under the change token
@@ -138,7 +138,7 @@ def results_html(request: HttpRequest, template_name: str, filters: RequestFilte
     key = change_token.cache_key("builds:results", token, request.get_full_path())
     html = cache.get(key)
     if html is None:
-        context = results_context(request, filters.form, token)
+        context = results_context(request, filters, token)
         html = render_to_string(f"{template_name}#results", context, request)
         if not context["live"]:
             cache.set(key, html, COUNT_SECONDS)

@@ -33,6 +33,8 @@ from builds.charts import format_duration
 from builds.models import Build
 
 MAX_ROWS = 20000
+# Each status's label, as get_status_display() gives it (which works through the choices again for every call).
+STATUS_LABELS = {str(value): str(label) for value, label in Build.Status.choices}
 
 _kept: OrderedDict[tuple, str] = OrderedDict()
 _lock = threading.Lock()
@@ -82,7 +84,8 @@ def render_row(build: Build, artifact_count: int, *, fixed_template: bool, zone=
     if not fixed_template:
         cells.append(f'<td><a href="{builds_url}templates/{slug}/">{escape(build.template_name)}</a></td>')
     cells.append(f'<td><a href="{templates_url}{slug}/versions/{number}/">v{number}</a></td>')
-    status = f'<span class="status status-{escape(build.status)}">{escape(build.get_status_display())}</span>'
+    label = STATUS_LABELS.get(build.status, build.status)
+    status = f'<span class="status status-{escape(build.status)}">{escape(label)}</span>'
     if build.status == Build.Status.RUNNING:
         if build.paused_at:
             status += ' <span class="badge badge-warning">paused</span>'

@@ -113,3 +113,10 @@ def test_a_running_row_shows_a_pause_and_its_step_and_a_queued_one_no_duration(s
             '<div class="muted">null.web: &lt;breakpoint&gt;</div>') in paused_row
     assert "<td>—</td>" in queued_row and '<td class="number">—</td>' in queued_row
     assert '<td><span class="muted">none</span></td>' in queued_row
+
+
+def test_every_status_is_labelled_as_the_model_labels_it():
+    from builds.list_rows import STATUS_LABELS
+
+    for status in Build.Status:
+        assert STATUS_LABELS[status] == Build(status=status).get_status_display()

@@ -32,9 +32,16 @@ Target (issue 6): p95 <= 100 ms for the build list and the build page.
 Needs wrk (apt-get install wrk).
 --floor adds a first round in which every client asks for the home page: a
 signed-in page that reads nothing of the builds, the cost of the stack alone.
+The first back-to-back round sees nearly every page for the first time
+(nothing of it kept yet); --think 0 0 runs a second one, which finds what
+the first kept. --against TREE serves the same site from another checkout
+too (its own web processes and Redis prefix) and runs each round on it
+right after this one's; with --alternate PAIRS, short rounds of the two in
+turn follow, and their medians: this machine's speed drifts within
+minutes, and interleaved rounds see the same drift.
 
-Run: python tests/bench/bench_build_pages.py [--builds N] [--lines N] [--clients N] [--webs N] [--seconds S]
-     [--think S [S ...]] [--floor] [--profile DIR]
+Run: python tests/bench/bench_build_pages.py [--builds N] [--lines N] [--clients N] [--webs N [N ...]] [--seconds S]
+     [--think S [S ...]] [--floor] [--against TREE [--alternate PAIRS]] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -235,7 +242,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=5_000_000)
     parser.add_argument("--templates", type=int, default=40)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--webs", type=int, default=2, help="web processes (daphne), taken in turn")
+    parser.add_argument("--webs", type=int, nargs="+", default=[2],
+                        help="web processes (daphne), taken in turn; several values: the rounds again with each")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--think", type=float, nargs="+", default=[0.0],
@@ -243,13 +251,29 @@ def main() -> None:
                              "(default 0: back to back)")
     parser.add_argument("--floor", action="store_true",
                         help="first a round in which every client asks for the home page, back to back")
+    parser.add_argument("--against", type=Path, default=None, metavar="TREE",
+                        help="also serve the site from another checkout of ImageHub (git worktree add TREE COMMIT) "
+                             "with as many web processes, and run each round on it right after this one's: a "
+                             "comparison within one phase of a machine whose speed drifts")
+    parser.add_argument("--alternate", type=int, default=0, metavar="PAIRS",
+                        help="with --against: then PAIRS pairs of short back-to-back rounds (--alternate-seconds "
+                             "each, which tree goes first alternating) and the medians of their figures per tree")
+    parser.add_argument("--alternate-seconds", type=float, default=8)
     parser.add_argument("--profile", type=Path, default=None,
-                        help="record py-spy stacks of the first web process into this directory")
+                        help="record py-spy stacks of the first web process (samples holding the interpreter lock, "
+                             "so its CPU rather than its waits) into this directory")
     options = parser.parse_args()
 
     directory = Path(tempfile.mkdtemp(prefix="imagehub-bench-pages-"))
     with ScaledSite(directory / "scaled") as site:
-        webs = [site.start_web(f"web-{n + 1}") for n in range(options.webs)]
+        webs = [site.start_web(f"web-{n + 1}") for n in range(max(options.webs))]
+        sets = [("", webs)]
+        if options.against:
+            tree = options.against.resolve()
+            # Its own Redis prefix: neither finds what the other kept (its sessions come from the database).
+            environment = {"PYTHONPATH": str(tree), "REDIS_PREFIX": f"{site.prefix}-against"}
+            sets.append((f" [{tree}]", [site.start_web(f"against-{n + 1}", environment)
+                                        for n in range(max(options.webs))]))
         seed = (SEED.replace("PASSWORD", repr(PASSWORD)).replace("TEMPLATES", str(options.templates))
                 .replace("TEMPLATE", repr(TEMPLATE)))
         started = time.monotonic()
@@ -257,20 +281,53 @@ def main() -> None:
         print(f"Migrated and seeded in {time.monotonic() - started:.1f} s", flush=True)
         data = fill(site, options.builds, options.lines)
         print(f"Filled in {data['seconds']:.1f} s: {data['counts']}", flush=True)
-        for web in webs:
+        for web in [web for _, every in sets for web in every]:
             site.wait_for_web(web)
         browser = HttpSession(webs[0].port)
         browser.log_in("viewer", PASSWORD)
-        cookie = f"sessionid={browser.cookies['sessionid']}"
+        # Every cookie the browser keeps: without the CSRF cookie, each page would make and set a new one.
+        cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
         urls = request_urls(data, options.builds)
-        if options.floor:
-            run_round(options, 0.0, webs, cookie, {"home page": ["/"]}, FLOOR_KINDS)
-        for think in options.think:
-            run_round(options, think, webs, cookie, urls)
+        for count in options.webs:
+            if options.floor:
+                for label, every in sets:
+                    run_round(options, 0.0, every[:count], cookie, {"home page": ["/"]}, FLOOR_KINDS, label)
+            for think in options.think:
+                for label, every in sets:
+                    run_round(options, think, every[:count], cookie, urls, KINDS, label)
+            if options.alternate and len(sets) > 1:
+                alternate(options, [(label, every[:count]) for label, every in sets], cookie, urls)
 
 
-def run_round(options, think: float, webs: list, cookie: str, urls: dict[str, list[str]], kinds=KINDS) -> None:
-    """One round of requests by every client (a warm-up first, not counted); print its figures."""
+def alternate(options, sets: list, cookie: str, urls: dict[str, list[str]]) -> None:
+    """Short back-to-back rounds of each set of web processes in turn, the first set first every other time; print
+    the medians of each set's figures. The machine's speed drifts within minutes: rounds this short and
+    interleaved see the same drift."""
+    import statistics
+
+    figures: dict[str, list[dict]] = {label: [] for label, _ in sets}
+    for pair in range(options.alternate):
+        for label, webs in (sets if pair % 2 == 0 else sets[::-1]):
+            figures[label].append(run_round(options, 0.0, webs, cookie, urls, KINDS, label,
+                                            seconds=options.alternate_seconds, warmup=1.0, quiet=True))
+    print(f"\n{options.alternate} pairs of {options.alternate_seconds:g} s rounds, back to back, "
+          f"{len(sets[0][1])} web processes each, taken in turn; medians:")
+    print("| web processes | requests/s | web + Postgres CPU per request | build list p95 | build page p95 |")
+    print("|---|---:|---:|---:|---:|")
+    for label, rounds in figures.items():
+        median = {name: statistics.median(each[name] for each in rounds) for name in rounds[0]}
+        print(f"| {label.strip() or 'this tree'} | {median['rate']:.0f} | {median['web']:.2f} + "
+              f"{median['database']:.2f} ms | {median['build list']:.0f} ms | {median['build page']:.0f} ms |",
+              flush=True)
+
+
+def run_round(options, think: float, webs: list, cookie: str, urls: dict[str, list[str]], kinds=KINDS,
+              label: str = "", *, seconds: float | None = None, warmup: float | None = None,
+              quiet: bool = False) -> dict:
+    """One round of requests by every client (a warm-up first, not counted); print its figures unless `quiet`,
+    and return the main ones (requests/s, CPU per request in ms, each kind's p95 in ms)."""
+    seconds = options.seconds if seconds is None else seconds
+    warmup = options.warmup if warmup is None else warmup
     from tests.bench.bench_log_pipeline import cpu_seconds, service_pids
 
     runs = connections_of(options.clients, len(webs), kinds)
@@ -281,7 +338,7 @@ def run_round(options, think: float, webs: list, cookie: str, urls: dict[str, li
                                       expect=EXPECTED[kind]))
                 for kind, web, connections in runs]
 
-    for _, process in start_all(options.warmup):
+    for _, process in start_all(warmup):
         wrk_load.collect(process)
     load_before = os.getloadavg()
     databases = service_pids(("postgres",))
@@ -292,11 +349,11 @@ def run_round(options, think: float, webs: list, cookie: str, urls: dict[str, li
 
         options.profile.mkdir(parents=True, exist_ok=True)
         spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(webs[0].pid),
-                                "--rate", "200", "--format", "raw", "--threads", "--nonblocking", "--output",
-                                str(options.profile / f"web-{think:g}.txt")],
+                                "--rate", "200", "--format", "raw", "--threads", "--gil", "--nonblocking", "--output",
+                                str(options.profile / f"web-{'floor' if kinds is FLOOR_KINDS else f'{think:g}'}.txt")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     results: dict[str, wrk_load.Load] = {}
-    for kind, process in start_all(options.seconds):
+    for kind, process in start_all(seconds):
         results.setdefault(kind, wrk_load.Load()).merge(wrk_load.collect(process))
     if spy is not None:
         import signal
@@ -313,12 +370,17 @@ def run_round(options, think: float, webs: list, cookie: str, urls: dict[str, li
     if failed:
         raise SystemExit("requests failed: " + "; ".join(f"{kind}: {load.failures}, e.g. {load.example}"
                                                          for kind, load in failed.items()))
-    pace = f"{think:g} s apart on average" if think else "back to back"
     total = sum(load.requests for load in results.values())
-    print(f"\n{options.clients} clients (wrk) sending requests {pace}, {len(webs)} web processes, "
-          f"{options.seconds:.0f} s measured after {options.warmup:.0f} s of warm-up; "
+    summary = {"rate": total / seconds, "web": 1000 * web_cpu / max(1, total),
+               "database": 1000 * database_cpu / max(1, total),
+               **{kind: results[kind].percentile_ms(95) for kind, _ in kinds}}
+    if quiet:
+        return summary
+    pace = f"{think:g} s apart on average" if think else "back to back"
+    print(f"\n{options.clients} clients (wrk) sending requests {pace}, {len(webs)} web processes{label}, "
+          f"{seconds:.0f} s measured after {warmup:.0f} s of warm-up; "
           f"load {load_before[0]:.1f} → {load_after[0]:.1f}\n"
-          f"{total / options.seconds:.0f} requests/s; CPU per request: web processes "
+          f"{total / seconds:.0f} requests/s; CPU per request: web processes "
           f"{1000 * web_cpu / max(1, total):.1f} ms, Postgres (all of the machine's, connections that ended not "
           f"counted) {1000 * database_cpu / max(1, total):.1f} ms", flush=True)
     print("| kind | requests | p50 ms | p95 ms | p99 ms | max ms |")
@@ -327,6 +389,7 @@ def run_round(options, think: float, webs: list, cookie: str, urls: dict[str, li
         load = results[kind]
         print(f"| {kind} | {load.requests} | {load.percentile_ms(50):.0f} | {load.percentile_ms(95):.0f} "
               f"| {load.percentile_ms(99):.0f} | {max(load.latencies) / 1000:.0f} |", flush=True)
+    return summary
 
 
 if __name__ == "__main__":

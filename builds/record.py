@@ -8,7 +8,9 @@ runs as `imagehub build` runs it, printing to the terminal, while a
 `BuildRecording` stores its log, steps, artifacts (copies of their files)
 and outcome as a `Build` marked `recorded_from_cli`, requested by the
 account named $IMAGEHUB_USER or the login name, when such an account exists.
-Its heartbeat is written while it runs, so the dashboard shows it running.
+Its heartbeat is written while it runs, so the dashboard shows it running;
+Cancel on its page cancels it as Ctrl-C would (cleanup runs, the terminal
+and the log say who cancelled it), and so does the reaper marking it lost.
 The image registry is the database itself (builds.registry_answers), so the
 channel images the build takes are recorded, its images get their lineage,
 and on success the channels its `hcp_packer_registry` blocks name move to it.
@@ -19,6 +21,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 
 RECORD_FLAGS = frozenset({"--record", "-record"})
@@ -102,10 +105,11 @@ class BuildRecording:
         self.sink = None
         self.template_dir = Path.cwd()
         self.types: dict[str, str] = {}
+        self.cancel = None  # the run's builds.engine.cancel.CancelToken, from begin()
         self._stop = threading.Event()
-        self._heartbeat: threading.Thread | None = None
+        self._monitor: threading.Thread | None = None
 
-    def begin(self, template: str, builds: list, config):
+    def begin(self, template: str, builds: list, config, cancel):
         from django.utils import timezone
 
         from builds import signals
@@ -141,8 +145,9 @@ class BuildRecording:
             self.registry.attach(build)
         self.sink = LogSink(build).start()
         self._read_channels(config, builds)
-        self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
-        self._heartbeat.start()
+        self.cancel = cancel
+        self._monitor = threading.Thread(target=self._watch, name="recording-monitor", daemon=True)
+        self._monitor.start()
         self.err.write(f"Recording this build as build #{build.pk} of {version}.\n")
         return self.sink
 
@@ -153,19 +158,48 @@ class BuildRecording:
         for problem in problems:
             self.sink.line("", "", "error", f"hcp_packer_registry: {problem} No channel is assigned from it.")
 
-    def _beat(self) -> None:
+    def _watch(self) -> None:
+        """Until the build ends: write its heartbeat, and cancel it when the dashboard asks (as a worker would)."""
         from django.conf import settings
-        from django.db import connection
+        from django.db import DatabaseError, connection
         from django.utils import timezone
 
         from builds.models import Build
 
+        poll, heartbeat = settings.IMAGEHUB["CONTROL_POLL_SECONDS"], settings.IMAGEHUB["HEARTBEAT_SECONDS"]
+        next_beat = time.monotonic() + heartbeat
         try:
-            while not self._stop.wait(settings.IMAGEHUB["HEARTBEAT_SECONDS"]):
-                Build.objects.filter(pk=self.build.pk, status=Build.Status.RUNNING).update(
-                    heartbeat_at=timezone.now())
+            while not self._stop.wait(poll):
+                try:
+                    self._look_for_requests()
+                    if time.monotonic() >= next_beat:
+                        Build.objects.filter(pk=self.build.pk, status=Build.Status.RUNNING).update(
+                            heartbeat_at=timezone.now())
+                        next_beat = time.monotonic() + heartbeat
+                except DatabaseError as error:  # a dropped connection: reconnect on the next round
+                    self.err.write(f"imagehub build --record: the dashboard's database is out of reach: {error}\n")
+                    connection.close()
         finally:
             connection.close()
+
+    def _look_for_requests(self) -> None:
+        from builds.models import Build
+
+        if self.cancel.cancelled:
+            return
+        row = Build.objects.filter(pk=self.build.pk).values(
+            "status", "cancel_requested_at", "cancel_requested_by__username").first()
+        if row is None or row["status"] != Build.Status.RUNNING:
+            reason = "This build is no longer recorded as running in the dashboard (it was marked lost)."
+        elif row["cancel_requested_at"] is not None:
+            who = row["cancel_requested_by__username"]
+            reason = f"Build was cancelled from the dashboard by {who}." if who else \
+                "Build was cancelled from the dashboard."
+        else:
+            return
+        self.err.write(f"{reason} Cleaning up...\n")
+        self.sink.line("", "", "say", f"{reason} Cleaning up...")
+        self.cancel.cancel(reason)
 
     def on_step(self, event) -> None:
         if self.sink is not None:
@@ -188,7 +222,7 @@ class BuildRecording:
         from builds.models import Artifact, Build
 
         self._stop.set()
-        self._heartbeat.join()
+        self._monitor.join()
         store = Path(settings.IMAGEHUB["ARTIFACTS_DIR"])
         Artifact.objects.bulk_create(
             artifact_record(self.build, {"name": result.name, "type": self.types.get(result.name, "")},
@@ -196,7 +230,8 @@ class BuildRecording:
             for result in results for artifact in result.artifacts)
         errors = [f"{result.name}: {result.error}" for result in results if result.error]
         if cancelled:
-            status, reason = Build.Status.CANCELLED, errors[0] if errors else "Build was cancelled."
+            status, reason = Build.Status.CANCELLED, self.cancel.reason or (errors[0] if errors else
+                                                                            "Build was cancelled.")
         elif errors or not results:
             status, reason = Build.Status.FAILED, "\n".join(errors) or "No build ran."
         else:

@@ -120,3 +120,91 @@ def test_a_recorded_build_reads_channels_from_the_database_and_records_the_image
     captured = capsys.readouterr()
     shown = " ".join((captured.out + captured.err).split())  # diagnostics are wrapped to the terminal's width
     assert "CVE-2026-0001" in shown and 'that channel "production" of golden-base points at' in shown
+
+
+SLOW = """
+source "null" "slow" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.slow"]
+
+  provisioner "shell-local" {
+    inline = ["echo started", "sleep SECONDS", "echo never printed"]
+  }
+}
+"""
+
+
+def _start_slow_recorded_build(tmp_path, monkeypatch, seconds: str):
+    """Start a recorded build that sleeps `seconds`, on a thread; return the thread, its exit status and the
+    build once its first line is stored."""
+    import threading
+    import time
+
+    directory = tmp_path / "slow"
+    directory.mkdir()
+    (directory / "main.pkr.hcl").write_text(SLOW.replace("SECONDS", seconds))
+    monkeypatch.chdir(tmp_path)
+    status: list[int] = []
+    thread = threading.Thread(target=lambda: status.append(cli.main(["build", "--record", "-color=false",
+                                                                      str(directory)])))
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not BuildLogLine.objects.filter(text="started").exists():
+        assert time.monotonic() < deadline and thread.is_alive(), "the recorded build never printed its first line"
+        time.sleep(0.05)
+    return thread, status, Build.objects.get()
+
+
+def _unique_seconds() -> str:
+    """A sleep duration no other process is likely to use, to find it with pgrep."""
+    import random
+
+    return f"6{random.randint(0, 9)}.{random.randint(100000, 999999)}"
+
+
+def _sleeping(seconds: str) -> bool:
+    import subprocess
+
+    return subprocess.run(["pgrep", "-f", f"sleep {seconds}"], capture_output=True).returncode == 0
+
+
+def test_cancel_in_the_dashboard_cancels_a_recorded_build(tmp_path, monkeypatch, quick_worker, builder, capsys):
+    import time
+
+    from builds import services
+
+    seconds = _unique_seconds()
+    thread, status, build = _start_slow_recorded_build(tmp_path, monkeypatch, seconds)
+    assert build.status == Build.Status.RUNNING and _sleeping(seconds)
+
+    asked = time.monotonic()
+    services.cancel_build(build, builder)
+    thread.join(30)
+
+    assert not thread.is_alive() and status == [1]
+    assert time.monotonic() - asked < 10
+    assert not _sleeping(seconds)
+    build.refresh_from_db()
+    assert build.status == Build.Status.CANCELLED
+    assert build.exit_reason == f"Build was cancelled from the dashboard by {builder.username}."
+    texts = list(BuildLogLine.objects.filter(build=build).order_by("seq").values_list("text", flat=True))
+    assert f"Build was cancelled from the dashboard by {builder.username}. Cleaning up..." in texts
+    assert "never printed" not in texts
+    assert "cancelled from the dashboard" in capsys.readouterr().err
+
+
+def test_a_recorded_build_marked_lost_stops(tmp_path, monkeypatch, quick_worker, capsys):
+    seconds = _unique_seconds()
+    thread, status, build = _start_slow_recorded_build(tmp_path, monkeypatch, seconds)
+    Build.objects.filter(pk=build.pk).update(status=Build.Status.LOST, exit_reason="The worker stopped answering.")
+    thread.join(30)
+
+    assert not thread.is_alive() and status == [1]
+    assert not _sleeping(seconds)
+    build.refresh_from_db()
+    assert build.status == Build.Status.LOST  # the reaper's verdict stands
+    assert build.exit_reason == "The worker stopped answering."
+    assert "no longer recorded as running" in capsys.readouterr().err

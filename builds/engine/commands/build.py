@@ -80,13 +80,14 @@ class Recorder(Protocol):
     """Where a build is recorded besides the terminal (``imagehub build --record``; the dashboard supplies it).
 
     ``begin`` is called once the builds are prepared, with the template path,
-    the prepared builds and the loaded config, and returns the engine sink
+    the prepared builds, the loaded config and the run's cancel token (which
+    the recorder may set: the dashboard's Cancel), and returns the engine sink
     that receives every line; ``on_step`` receives each step event;
     ``claimed`` each id the builds record resources under in the ledger;
     ``finish`` the results (``cancelled`` when the run was interrupted).
     """
 
-    def begin(self, template: str, builds: list, config) -> object: ...
+    def begin(self, template: str, builds: list, config, cancel) -> object: ...
 
     def on_step(self, event) -> None: ...
 
@@ -163,7 +164,7 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = 
     if recorder is not None:
         from builds.engine.ui import FanOutSink
 
-        build_sink = FanOutSink(sink, recorder.begin(positional[0], builds, config))
+        build_sink = FanOutSink(sink, recorder.begin(positional[0], builds, config, cancel))
         run_options.on_step = recorder.on_step
         run_options.ledger = _RecordedLedger(recorder)
     stdin = stdin or sys.stdin

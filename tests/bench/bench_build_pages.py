@@ -97,7 +97,7 @@ for number in range(TEMPLATES):
     catalog.create_template(name=f"Image {number:03d}", description="", labels=[], owner=None,
                             files={"main.pkr.hcl": TEMPLATE})
 """
-# The rows, from generate_series; {builds}, {lines}, {big} are filled in.
+# The rows, from generate_series; {builds}, {big}, {each} and {rest} are filled in (see fill()).
 FILL = """
 WITH templates AS (SELECT array_agg(t.id ORDER BY t.id) AS ids, array_agg(v.id ORDER BY t.id) AS versions
                    FROM imagehub_packertemplate t JOIN imagehub_templateversion v ON v.template_id = t.id),
@@ -139,7 +139,7 @@ SELECT 'amazon-ebs.web', 'amazon-ebs', 'mitchellh.amazonebs', 'eu-west-1:ami-' |
        'ami-0source', '{{}}', b.finished_at, b.id
 FROM builds_build b WHERE b.status = 'succeeded';
 
--- The newest finished build has {big} lines, the others share the rest.
+-- The newest finished build has {big} lines, the others share the rest ({rest} of them one line more).
 INSERT INTO builds_buildlogline (build_id, seq, time, source, step, stream, text)
 SELECT b.id, s, b.started_at + make_interval(secs => s / 1000.0), 'amazon-ebs.web', 'provisioner shell', 'stdout',
        'line ' || s || ' of build ' || b.id || ': the quick brown fox jumps over the lazy dog'
@@ -150,9 +150,10 @@ INSERT INTO builds_buildlogline (build_id, seq, time, source, step, stream, text
 SELECT b.id, s, b.started_at + make_interval(secs => s / 1000.0), 'amazon-ebs.web', 'provisioner shell',
        CASE WHEN s % 50 = 0 THEN 'stderr' ELSE 'stdout' END,
        'line ' || s || ' of build ' || b.id || ': the quick brown fox jumps over the lazy dog'
-FROM (SELECT id, started_at FROM builds_build WHERE started_at IS NOT NULL AND id NOT IN (
+FROM (SELECT id, started_at, row_number() OVER (ORDER BY id) AS r FROM builds_build
+      WHERE started_at IS NOT NULL AND id NOT IN (
           SELECT id FROM builds_build WHERE finished_at IS NOT NULL ORDER BY queued_at DESC LIMIT 1)) b,
-     generate_series(1, {each}) AS s;
+     generate_series(1, {each} + CASE WHEN b.r <= {rest} THEN 1 ELSE 0 END) AS s;
 
 UPDATE builds_build b SET last_seq = coalesce((SELECT max(seq) FROM builds_buildlogline l WHERE l.build_id = b.id), 0);
 """
@@ -165,9 +166,9 @@ def fill(site: ScaledSite, builds: int, lines: int) -> dict:
     started = time.monotonic()
     big = min(1_000_000, lines)
     started_builds = builds - 2  # the two queued ones have no log
-    each = max(0, (lines - big) // max(1, started_builds - 1))
+    each, rest = divmod(max(0, lines - big), max(1, started_builds - 1))
     with psycopg.connect(site.database_url, autocommit=True) as connection:
-        connection.execute(FILL.format(builds=builds, big=big, each=each))
+        connection.execute(FILL.format(builds=builds, big=big, each=each, rest=rest))
         # What autovacuum does to freshly loaded tables within a minute or two: statistics, and the visibility
         # map that lets an index-only scan (a page of the list, deep down) skip the table.
         connection.execute("VACUUM ANALYZE")

@@ -273,7 +273,7 @@ def main() -> None:
             tree = options.against.resolve()
             # Its own Redis prefix: neither finds what the other kept (its sessions come from the database).
             environment = {"PYTHONPATH": str(tree), "REDIS_PREFIX": f"{site.prefix}-against"}
-            sets.append((f" [{tree}]", [site.start_web(f"against-{n + 1}", environment)
+            sets.append((f" [{tree}]", [site.start_web(f"against-{n + 1}", environment, tree)
                                         for n in range(max(options.webs))]))
         seed = (SEED.replace("PASSWORD", repr(PASSWORD)).replace("TEMPLATES", str(options.templates))
                 .replace("TEMPLATE", repr(TEMPLATE)))

@@ -53,13 +53,9 @@ class BuildFilterForm(forms.Form):
                   if value not in (None, "")}
         return narrow(builds, values, self.fixed_template)
 
-    def query_string(self) -> str:
-        """The filters as a query string (without `page`), for pagination links."""
-        return query_string(self.data) if self.is_bound else ""
-
     def cache_key(self) -> str:
         """What the filters ask for, as text: the same for every page of the same filtered list."""
-        return filters_key(self.query_string(), self.fixed_template)
+        return filters_key(query_string(self.data) if self.is_bound else "", self.fixed_template)
 
 
 class RequestFilters:
@@ -89,10 +85,6 @@ class RequestFilters:
     def apply(self, builds: QuerySet) -> QuerySet:
         """The form's apply(builds): `builds` narrowed by every valid filter (and the fixed template)."""
         return self.form.apply(builds) if self._query else narrow(builds, {}, self.fixed_template)
-
-    def query_string(self) -> str:
-        """The form's query_string(), without making the form."""
-        return self._query if self.data else ""
 
     def cache_key(self) -> str:
         """The form's cache_key(), without making the form."""

@@ -112,7 +112,6 @@ def results_context(request: HttpRequest, filters: RequestFilters, token: str) -
         "page": page,
         "rows": list_rows.rows(list(page), fixed_template=filters.fixed_template is not None),
         "filters": filters,
-        "query": filters.query_string(),
         "live": any(not build.is_over for build in page),
         "poll_seconds": POLL_SECONDS,
     }

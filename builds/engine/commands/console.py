@@ -14,8 +14,10 @@ USAGE = """Usage: imagehub console [options] [TEMPLATE]
 
   Creates a console for testing variable interpolation. If a template is
   provided, its variables and locals are available; otherwise only functions
-  and literals are. Each line read is one expression; "exit" or end of input
-  quits. When input is piped, only the value of the last line is printed.
+  and literals are. Each line read is one expression; "help" explains the
+  console, "variables" prints every variable and local with its value, and
+  "exit" or end of input quits. When input is piped, only the value of the
+  last line is printed.
 
 Options:
   -var 'key=value'       Variable for templates, can be used multiple times.
@@ -49,6 +51,45 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO, stdin: TextIO | None = 
     else:
         context = Context(Template(root=Path.cwd()), {}, cwd=Path.cwd(), packer_version=PACKER_CORE_VERSION)
     return repl(context, stdin or sys.stdin, stdout, sensitive_strings(context))
+
+
+# What "help" prints, as packer's console prints it in HCL2 mode.
+HELP = """Packer console HCL2 Mode.
+The Packer console allows you to experiment with Packer interpolations.
+You may access variables and functions in the Packer config you called the
+console with.
+
+Type in the interpolation to test and hit <enter> to see the result.
+
+"upper(var.foo.id)" would evaluate to the ID of "foo" and uppercase is, if it
+exists in your config file.
+
+"variables" will dump all available variables and their values.
+
+To exit the console, type "exit" and hit <enter>, or use Control-C.
+
+/!\\ It is not possible to use go templating interpolation like "{{timestamp}}"
+with in HCL2 mode."""
+
+
+def variables_text(context) -> str:
+    """What "variables" prints: each input variable, then each local, by name, with its value as the console
+    prints it, quoted (a value not known yet, such as a variable nobody set, is ``<unknown>``)."""
+    from builds.engine.hcl.evaluate import EvalError
+    from builds.engine.hcl.values import UNKNOWN
+
+    out = ["> input-variables:\n\n"]
+    for name in sorted(context.template.variables):
+        value = context.variables[name].value if name in context.variables else UNKNOWN
+        out.append(f"var.{name}: {go_quote(format_value(value))}\n")
+    out.append("\n> local-variables:\n\n")
+    for name in sorted(context.template.locals):
+        try:
+            value = context.local_value(name)
+        except EvalError:
+            value = UNKNOWN
+        out.append(f"local.{name}: {go_quote(format_value(value))}\n")
+    return "".join(out)
 
 
 def sensitive_strings(context) -> list[str]:
@@ -138,7 +179,8 @@ def _is_pipe(stream: TextIO) -> bool:
 def evaluate_line(context, line: str) -> tuple[str, str, bool]:
     """Evaluate one console line; return its printed value, its diagnostics as printed, and whether it failed.
 
-    The empty line and "exit" have an empty value. Diagnostics show no source line, as packer's console
+    The empty line and "exit" have an empty value; "help" and "variables" (exactly so) print the console's
+    help and every variable and local (variables_text). Diagnostics show no source line, as packer's console
     does not keep its input, and are followed by an empty line. Outside a build, ``source`` is an
     object whose ``type`` and ``name`` are unknown, as in packer 1.6.6 (``source.name`` prints ``<unknown>``).
     """
@@ -149,6 +191,10 @@ def evaluate_line(context, line: str) -> tuple[str, str, bool]:
 
     if line in ("", "exit"):
         return "", "", False
+    if line == "help":
+        return HELP, "", False
+    if line == "variables":
+        return variables_text(context), "", False
     expr, diags = parse_expression(line, "<console-input>")
     if expr is None or diags.has_errors:
         return "", "".join(render(diag) + "\n" for diag in diags) + "\n", True

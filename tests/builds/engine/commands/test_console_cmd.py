@@ -201,3 +201,63 @@ def test_sensitive_values_are_masked_in_diagnostics(workdir):
     status, out, _ = run(["s.pkr.hcl"], "tonumber(var.pw)\n")
     assert "hunter2" not in out
     assert 'cannot convert "<sensitive>" to number' in out
+
+
+SECRET_TEMPLATE = """variable "password" {
+  type      = string
+  default   = "hunter22"
+  sensitive = true
+}
+variable "unset" {
+  type = string
+}
+variable "greeting" {
+  default = "tab\\there \\"quoted\\" é"
+}
+locals {
+  login = "admin:${var.password}"
+}
+"""
+
+
+def test_variables_prints_every_variable_and_local_sorted_quoted_and_masked(workdir):
+    (workdir / "s.pkr.hcl").write_text(SECRET_TEMPLATE)
+
+    status, out, _ = run(["s.pkr.hcl"], "variables\n")
+
+    assert status == 0
+    assert out == (  # byte for byte what packer 1.6.6's console prints for this template
+        "> input-variables:\n\n"
+        'var.greeting: "tab\\there \\"quoted\\" é"\n'
+        'var.password: "<sensitive>"\n'
+        'var.unset: "<unknown>"\n'
+        "\n> local-variables:\n\n"
+        'local.login: "admin:<sensitive>"\n'
+        "\n"
+    )
+
+
+def test_variables_of_collections_and_of_no_template(workdir):
+    _, out, _ = run(["t.pkr.hcl"], "variables\n")
+    assert 'var.zones: "[\\n  \\"a\\",\\n  \\"b\\",\\n]"\n' in out
+    assert 'local.ami: "<unknown>"\n' in out and 'local.name: "img-eu-west-1"\n' in out
+
+    assert run([], "variables\n") == (0, "> input-variables:\n\n\n> local-variables:\n\n\n", "")
+
+
+def test_help_explains_the_console_and_only_the_exact_word_asks_for_it(workdir):
+    _, out, _ = run(["t.pkr.hcl"], "help\n")
+    assert out.startswith("Packer console HCL2 Mode.\n") and out.endswith("with in HCL2 mode.\n")
+    assert '"variables" will dump all available variables and their values.' in out
+
+    typed = io.StringIO("  help\nhelp\n")  # a redirected file, not a pipe: lines are taken as typed
+    stdout = io.StringIO()
+    console.repl(_context(workdir), typed, stdout)
+    assert stdout.getvalue().startswith("Error: Unknown variable")
+    assert stdout.getvalue().count("Packer console HCL2 Mode.") == 1
+
+
+def _context(workdir):
+    from builds.engine.hcl.config import load_config
+
+    return load_config(str(workdir / "t.pkr.hcl")).context

@@ -108,28 +108,36 @@ def _own(node: ImageNode) -> tuple[datetime | None, str, int | None]:
 
 def _fall_back(reached: list[int], lifted: int) -> int:
     """Give each of `reached` the earliest revocation still asked for it once `lifted`'s is lifted (its own set
-    aside, or another ancestor's that reaches descendants); return how many are no longer revoked."""
-    if not reached:
-        return 0
-    nodes = {node.pk: node for node in ImageNode.objects.filter(pk__in=lineage.with_ancestors(reached))}
+    aside, or another ancestor's that reaches descendants); return how many are no longer revoked.
+
+    A batch of them at a time (an image may have more descendants than a query takes parameters), each
+    batch's images that end alike changed by one query."""
     restored, now = 0, timezone.now()
-    for pk in reached:
-        node = nodes[pk]
-        options = []
-        if node.own_revoke_at is not None:
-            options.append((node.own_revoke_at, node.own_revoke_reason, node.own_revoked_by_id, None))
-        ancestor, hops = nodes.get(node.parent_id), 0
-        while ancestor is not None and hops < lineage.MAX_HOPS:
-            at, reason, by = _own(ancestor)
-            if ancestor.pk != lifted and ancestor.revoke_descendants and at is not None:
-                options.append((at, reason, by, ancestor.pk))
-            ancestor, hops = nodes.get(ancestor.parent_id), hops + 1
-        if options:
-            at, reason, by, cause = min(options, key=lambda option: option[0])
-            ImageNode.objects.filter(pk=pk).update(revoke_at=at, revoke_reason=reason, revoked_by=by,
-                                                   revoked_cause=cause, **NO_OWN)
-        else:
-            at = None
-            ImageNode.objects.filter(pk=pk).update(**NOT_REVOKED, **NO_OWN)
-        restored += at is None or at > now
+    for start in range(0, len(reached), BATCH):
+        batch = reached[start:start + BATCH]
+        nodes = {node.pk: node for node in ImageNode.objects.filter(pk__in=lineage.with_ancestors(batch))}
+        outcomes: dict[tuple, list[int]] = {}
+        for pk in batch:
+            outcomes.setdefault(_earliest_left(nodes[pk], nodes, lifted), []).append(pk)
+        for (at, reason, by, cause), pks in outcomes.items():
+            fields = NOT_REVOKED if at is None else {"revoke_at": at, "revoke_reason": reason, "revoked_by": by,
+                                                      "revoked_cause": cause}
+            ImageNode.objects.filter(pk__in=pks).update(**fields, **NO_OWN)
+            if at is None or at > now:
+                restored += len(pks)
     return restored
+
+
+def _earliest_left(node: ImageNode, nodes: dict[int, ImageNode], lifted: int) -> tuple:
+    """The earliest revocation (time, reason, by, causing ancestor) still asked for `node` once `lifted`'s is
+    lifted, `(None, "", None, None)` for none; `nodes` holds its ancestors."""
+    options = []
+    if node.own_revoke_at is not None:
+        options.append((node.own_revoke_at, node.own_revoke_reason, node.own_revoked_by_id, None))
+    ancestor, hops = nodes.get(node.parent_id), 0
+    while ancestor is not None and hops < lineage.MAX_HOPS:
+        at, reason, by = _own(ancestor)
+        if ancestor.pk != lifted and ancestor.revoke_descendants and at is not None:
+            options.append((at, reason, by, ancestor.pk))
+        ancestor, hops = nodes.get(ancestor.parent_id), hops + 1
+    return min(options, key=lambda option: option[0]) if options else (None, "", None, None)

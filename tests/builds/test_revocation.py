@@ -156,3 +156,37 @@ def test_only_builders_revoke_and_restore(chain, make_user, role):
         revocation.revoke(chain["base"], user, "no")
     with pytest.raises(PermissionDenied):
         revocation.restore(chain["base"], user)
+
+
+def _children(parent: ImageNode, count: int) -> list[int]:
+    """`count` images built from `parent` (made directly, as many builds would), their ids in order."""
+    ImageNode.objects.bulk_create(
+        ImageNode(kind=ImageNode.Kind.ARTIFACT, image_id=f"ami-{parent.pk:06d}{n:09d}", region="us-east-1",
+                  builder_type="amazon-ebs", template_id=parent.template_id, parent=parent) for n in range(count))
+    return list(ImageNode.objects.filter(parent=parent).order_by("pk").values_list("pk", flat=True))
+
+
+def test_restoring_many_descendants_takes_them_a_batch_at_a_time(chain, builder, make_user, monkeypatch):
+    """An image may have more descendants than a query takes parameters (PostgreSQL: 65,535)."""
+    from django.db import connection
+
+    many = _children(chain["middle"], 230)
+    own = timezone.now() + timedelta(days=9)
+    revocation.revoke(ImageNode.objects.get(pk=many[7]), make_user("ada", Role.BUILDER), "its own", at=own)
+    revocation.revoke(chain["base"], builder, "bad kernel", descendants=True)
+    monkeypatch.setattr(revocation, "BATCH", 50)
+    largest = []
+
+    def count_parameters(execute, sql, params, many, context):
+        largest.append(len(params or ()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count_parameters):
+        restored = revocation.restore(chain["base"], builder)
+
+    assert restored == 2 + 230 + 2  # base, middle, the apps and the children: the one with its own revocation
+    assert max(largest) <= 50 + 3   # still has it, due later, so it too is not revoked now
+    assert not ImageNode.objects.revoked().exists()
+    kept = ImageNode.objects.get(pk=many[7])
+    assert (kept.revoke_at, kept.revoke_reason, kept.revoked_cause) == (own, "its own", None)
+    assert ImageNode.objects.filter(revoke_at__isnull=False).count() == 1

@@ -168,6 +168,7 @@ class BuildRecording:
 
         poll, heartbeat = settings.IMAGEHUB["CONTROL_POLL_SECONDS"], settings.IMAGEHUB["HEARTBEAT_SECONDS"]
         next_beat = time.monotonic() + heartbeat
+        reachable = True
         try:
             while not self._stop.wait(poll):
                 try:
@@ -176,8 +177,12 @@ class BuildRecording:
                         Build.objects.filter(pk=self.build.pk, status=Build.Status.RUNNING).update(
                             heartbeat_at=timezone.now())
                         next_beat = time.monotonic() + heartbeat
+                    reachable = True
                 except DatabaseError as error:  # a dropped connection: reconnect on the next round
-                    self.err.write(f"imagehub build --record: the dashboard's database is out of reach: {error}\n")
+                    if reachable:  # said once an outage, not every round
+                        self.err.write(f"imagehub build --record: the dashboard's database is out of reach: "
+                                       f"{error}\n")
+                    reachable = False
                     connection.close()
         finally:
             connection.close()

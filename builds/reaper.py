@@ -1,7 +1,9 @@
 """Marking lost the builds whose worker stopped writing its heartbeat (killed, or its machine gone).
 
 Every worker runs `reap_lost_builds` when it starts and every
-IMAGEHUB["HEARTBEAT_SECONDS"]; a running build whose heartbeat is older than
+IMAGEHUB["HEARTBEAT_SECONDS"], and so does every web process (`watch`, on a
+thread of its own), so a build whose only worker died is marked lost even
+while no worker runs; a running build whose heartbeat is older than
 IMAGEHUB["LOST_AFTER_SECONDS"] becomes LOST, its log ends with a line saying
 so, and the final status is broadcast. Temporary cloud resources it created
 stay in the resource ledger of its worker's machine, where `imagehub sweep`
@@ -9,10 +11,11 @@ finds them.
 """
 
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -44,6 +47,50 @@ def reap_lost_builds(now=None) -> list[int]:
         if _mark_lost(build, now, bound):
             reaped.append(build.pk)
     return reaped
+
+
+_watch_lock = threading.Lock()
+_watch: threading.Thread | None = None
+_stop_watch = threading.Event()
+
+
+def watch() -> threading.Thread:
+    """Run `reap_lost_builds` now and every IMAGEHUB["HEARTBEAT_SECONDS"] on a daemon thread of this process;
+    one thread a process, however often called. Returns the thread."""
+    global _watch
+    with _watch_lock:
+        if _watch is None:
+            _stop_watch.clear()
+            _watch = threading.Thread(target=_reap_every_heartbeat, name="lost builds", daemon=True)
+            _watch.start()
+        return _watch
+
+
+def watching() -> bool:
+    """Whether this process's `watch` thread runs (a worker in the same process need not reap too)."""
+    return _watch is not None
+
+
+def stop_watching(timeout: float = 10.0) -> None:
+    """End this process's `watch` thread, if any, and wait up to `timeout` seconds for it."""
+    global _watch
+    with _watch_lock:
+        thread, _watch = _watch, None
+        _stop_watch.set()
+    if thread is not None:
+        thread.join(timeout)
+
+
+def _reap_every_heartbeat() -> None:
+    while True:
+        try:
+            reap_lost_builds()
+        except Exception:  # a database hiccup, or a database not migrated yet: try again next round
+            logger.exception("Looking for lost builds failed")
+        finally:
+            connection.close()  # back to the pool (or closed) between rounds
+        if _stop_watch.wait(settings.IMAGEHUB["HEARTBEAT_SECONDS"]):
+            return
 
 
 def _mark_lost(build: Build, now, bound) -> bool:

@@ -5,7 +5,8 @@ django-tasks-db's worker (claim the next ready task with a database lock,
 run it), so that many builds run at once on this machine; `imagehub serve`
 starts one inside the server process, `manage.py db_worker` in a process of
 its own. A maintenance thread marks lost builds (`builds.reaper`) when the
-pool starts and every IMAGEHUB["HEARTBEAT_SECONDS"], and deletes old task
+pool starts and every IMAGEHUB["HEARTBEAT_SECONDS"] (unless the process's
+web side does already: `imagehub serve`), and deletes old task
 results (`builds.pruning`) when it starts and every
 `pruning.PRUNE_EVERY_SECONDS`. One more thread sends webhook deliveries
 (queue "webhooks"), so they never wait behind long builds; the maintenance
@@ -23,8 +24,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands.db_worker import Worker
 
-from builds import cascades, pruning, runner
-from builds.reaper import reap_lost_builds
+from builds import cascades, pruning, reaper, runner
 from imagehub.webhooks import delivery as webhook_delivery
 from imagehub.webhooks import events as webhook_events
 
@@ -91,7 +91,8 @@ class WorkerPool:
             while True:
                 close_old_connections()
                 try:
-                    reap_lost_builds()
+                    if not reaper.watching():  # the web side of `imagehub serve` reaps on its own thread
+                        reaper.reap_lost_builds()
                 except Exception:  # a database hiccup: try again next round
                     logger.exception("Looking for lost builds failed")
                 try:

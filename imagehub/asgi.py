@@ -28,6 +28,14 @@ application = ProtocolTypeRouter(
     }
 )
 
+from django.conf import settings  # noqa: E402
+
+from builds import reaper  # noqa: E402
+
+if settings.IMAGEHUB["WEB_REAPS_LOST_BUILDS"]:
+    # A build whose only worker died is marked lost even while no worker runs (builds.reaper).
+    reaper.watch()
+
 from imagehub import heap  # noqa: E402
 
 # What start-up made lives as long as the process: out of the garbage collector's full collections.

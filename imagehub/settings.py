@@ -22,6 +22,8 @@ IMAGEHUB = {
     "DATA_DIR": DATA_DIR,
     **config.build_settings(os.environ, DATA_DIR),
     "REQUEST_THREADS": config.request_threads(os.environ),
+    # Web processes mark lost the builds whose worker died, as workers do (builds.reaper.watch).
+    "WEB_REAPS_LOST_BUILDS": True,
     **config.webhook_settings(os.environ),
 }
 

@@ -17,3 +17,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The test database is a file, so that a worker or server started as a subprocess by a test
 # (with DATABASE_URL=sqlite:///<this file>) sees what the test wrote.
 DATABASES["default"]["TEST"] = {"NAME": os.path.join(_data_dir, "test.sqlite3")}  # noqa: F405
+
+# The suite's own process serves the ASGI application to tests without reaping on a thread of its own
+# (a test's builds are its to mark lost); servers the tests start as subprocesses reap as deployed.
+IMAGEHUB["WEB_REAPS_LOST_BUILDS"] = False  # noqa: F405

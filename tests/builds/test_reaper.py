@@ -62,3 +62,27 @@ def test_a_build_is_reaped_once(running):
     assert reap_lost_builds() == []
 
     assert BuildLogLine.objects.filter(build=silent).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_watching_marks_lost_builds_every_heartbeat_on_a_thread_of_its_own(running):
+    import time
+
+    from builds import reaper
+
+    silent = running(age=5)
+    try:
+        thread = reaper.watch()
+        assert reaper.watch() is thread and reaper.watching()
+        deadline = time.monotonic() + 10
+        while Build.objects.get(pk=silent.pk).status != Build.Status.LOST:
+            assert time.monotonic() < deadline, "the watch never marked the silent build lost"
+            time.sleep(0.05)
+        later = running(age=5)  # the next round, a heartbeat (0.2 s) later
+        while Build.objects.get(pk=later.pk).status != Build.Status.LOST:
+            assert time.monotonic() < deadline, "the watch marked only the first build lost"
+            time.sleep(0.05)
+    finally:
+        reaper.stop_watching()
+
+    assert not thread.is_alive() and not reaper.watching()

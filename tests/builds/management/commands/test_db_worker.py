@@ -31,8 +31,8 @@ build {
 """
 
 
-def start_worker(tmp_path, name: str) -> subprocess.Popen:
-    environment = {
+def environment_of(tmp_path) -> dict[str, str]:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "imagehub.settings",
         "DATABASE_URL": database_url(),
@@ -41,9 +41,22 @@ def start_worker(tmp_path, name: str) -> subprocess.Popen:
         "IMAGEHUB_LOST_AFTER_SECONDS": "1.5",
         "IMAGEHUB_CONTROL_POLL_SECONDS": "0.1",
     }
+
+
+def start_worker(tmp_path, name: str) -> subprocess.Popen:
     log = (tmp_path / f"{name}.log").open("wb")
     return subprocess.Popen([sys.executable, "manage.py", "db_worker", "--concurrency", "1", "--interval", "0.1"],
-                            cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
+                            cwd=ROOT, env=environment_of(tmp_path), stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_web(tmp_path) -> subprocess.Popen:
+    """A web process as the scaled configuration runs one: daphne serving imagehub.asgi, no worker."""
+    from tests.fixtures.scaled import free_port
+
+    log = (tmp_path / "web.log").open("wb")
+    daphne = Path(sys.executable).with_name("daphne")
+    return subprocess.Popen([str(daphne), "-b", "127.0.0.1", "-p", str(free_port()), "imagehub.asgi:application"],
+                            cwd=ROOT, env=environment_of(tmp_path), stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_for(condition, timeout=30.0):
@@ -87,6 +100,26 @@ def test_a_worker_killed_mid_build_leaves_it_lost_with_a_line_saying_so(builder,
     assert last.seq == build.last_seq
     assert last.text.startswith("Build lost: its worker on ")
     assert "stopped reporting" in last.text
+
+
+def test_a_build_whose_only_worker_was_killed_is_marked_lost_by_a_web_process(builder, make_template, tmp_path):
+    version = make_template("Sleeper", {"main.pkr.hcl": SLEEPER})
+    build = services.start_build(version, builder, {})
+    only = start_worker(tmp_path, "only")
+    try:
+        wait_for(lambda: BuildLogLine.objects.filter(build=build, text="started").exists())
+        only.send_signal(signal.SIGKILL)
+        only.wait(10)
+    finally:
+        stop(only)
+    web = start_web(tmp_path)
+    try:
+        wait_for(lambda: Build.objects.get(pk=build.pk).status == Build.Status.LOST)
+    finally:
+        stop(web)
+
+    last = BuildLogLine.objects.filter(build=build).order_by("-seq").first()
+    assert last.text.startswith("Build lost: its worker on ") and "stopped reporting" in last.text
 
 
 def test_a_worker_process_runs_a_queued_build(builder, shell_version, tmp_path):

@@ -21,7 +21,6 @@ import os
 import socket
 import sys
 import threading
-import time
 from pathlib import Path
 
 RECORD_FLAGS = frozenset({"--record", "-record"})
@@ -108,6 +107,7 @@ class BuildRecording:
         self.cancel = None  # the run's builds.engine.cancel.CancelToken, from begin()
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
+        self._reachable = True
 
     def begin(self, template: str, builds: list, config, cancel):
         from django.utils import timezone
@@ -160,46 +160,26 @@ class BuildRecording:
 
     def _watch(self) -> None:
         """Until the build ends: write its heartbeat, and cancel it when the dashboard asks (as a worker would)."""
-        from django.conf import settings
-        from django.db import DatabaseError, connection
-        from django.utils import timezone
+        from builds.runner.watch import watch
 
+        watch(self.build.pk, self._stop, self._look_for_requests, self._unreachable)
+
+    def _unreachable(self, error) -> None:
+        if self._reachable:  # said once an outage, not every round
+            self.err.write(f"imagehub build --record: the dashboard's database is out of reach: {error}\n")
+        self._reachable = False
+
+    def _look_for_requests(self, row: dict | None) -> None:
         from builds.models import Build
+        from builds.runner.watch import cancelled_by
 
-        poll, heartbeat = settings.IMAGEHUB["CONTROL_POLL_SECONDS"], settings.IMAGEHUB["HEARTBEAT_SECONDS"]
-        next_beat = time.monotonic() + heartbeat
-        reachable = True
-        try:
-            while not self._stop.wait(poll):
-                try:
-                    self._look_for_requests()
-                    if time.monotonic() >= next_beat:
-                        Build.objects.filter(pk=self.build.pk, status=Build.Status.RUNNING).update(
-                            heartbeat_at=timezone.now())
-                        next_beat = time.monotonic() + heartbeat
-                    reachable = True
-                except DatabaseError as error:  # a dropped connection: reconnect on the next round
-                    if reachable:  # said once an outage, not every round
-                        self.err.write(f"imagehub build --record: the dashboard's database is out of reach: "
-                                       f"{error}\n")
-                    reachable = False
-                    connection.close()
-        finally:
-            connection.close()
-
-    def _look_for_requests(self) -> None:
-        from builds.models import Build
-
+        self._reachable = True
         if self.cancel.cancelled:
             return
-        row = Build.objects.filter(pk=self.build.pk).values(
-            "status", "cancel_requested_at", "cancel_requested_by__username").first()
         if row is None or row["status"] != Build.Status.RUNNING:
             reason = "This build is no longer recorded as running in the dashboard (it was marked lost)."
         elif row["cancel_requested_at"] is not None:
-            who = row["cancel_requested_by__username"]
-            reason = f"Build was cancelled from the dashboard by {who}." if who else \
-                "Build was cancelled from the dashboard."
+            reason = f"Build was cancelled from the dashboard{cancelled_by(row)}."
         else:
             return
         self.err.write(f"{reason} Cleaning up...\n")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.utils import timezone
 
 import builds
@@ -24,6 +24,7 @@ from builds.engine.ui import Masker
 from builds.logsink import LogSink
 from builds.models import Artifact, Build
 from builds.runner.messages import decode_messages, strings, variable_arguments
+from builds.runner.watch import cancelled_by, watch
 
 logger = logging.getLogger(__name__)
 
@@ -252,34 +253,20 @@ class BuildProcess:
     # Watching the database.
 
     def _monitor(self) -> None:
-        knobs = settings.IMAGEHUB
-        poll, heartbeat = knobs["CONTROL_POLL_SECONDS"], knobs["HEARTBEAT_SECONDS"]
-        next_beat = time.monotonic() + heartbeat
         try:
-            while not self._stop_monitor.wait(poll):
-                try:
-                    self._look_for_requests()
-                    if time.monotonic() >= next_beat:
-                        Build.objects.filter(pk=self.build.pk, status=Build.Status.RUNNING).update(
-                            heartbeat_at=timezone.now())
-                        next_beat = time.monotonic() + heartbeat
-                except DatabaseError as error:  # a dropped connection: reconnect on the next round
-                    logger.warning("The monitor of build %s could not reach the database: %s", self.build.pk, error)
-                    connection.close()
+            watch(self.build.pk, self._stop_monitor, self._look_for_requests, self._unreachable)
         except Exception:  # the heartbeat stops; the reaper will say the build is lost
             logger.exception("The monitor of build %s stopped", self.build.pk)
-        finally:
-            connection.close()
 
-    def _look_for_requests(self) -> None:
-        row = Build.objects.filter(pk=self.build.pk).values(
-            "status", "cancel_requested_at", "cancel_requested_by__username", "continue_requested_at").first()
+    def _unreachable(self, error: DatabaseError) -> None:
+        logger.warning("The monitor of build %s could not reach the database: %s", self.build.pk, error)
+
+    def _look_for_requests(self, row: dict | None) -> None:
         if row is None or row["status"] != Build.Status.RUNNING:
             self.cancel("This build is no longer recorded as running (it was marked lost).")
             return
         if row["cancel_requested_at"] is not None:
-            who = row["cancel_requested_by__username"]
-            self.cancel(f"Build was cancelled by {who}." if who else "Build was cancelled.")
+            self.cancel(f"Build was cancelled{cancelled_by(row)}.")
         paused = self.paused_since
         if paused is not None and row["continue_requested_at"] is not None and row["continue_requested_at"] >= paused:
             self.resume()

@@ -53,7 +53,8 @@ def describe_value(value: Any) -> str:
 
 
 def summarize(config) -> dict[str, Any]:
-    """The structure ``inspect`` prints, as data (the dashboard shows the same summary)."""
+    """The structure ``inspect`` prints, as data, for the dashboard: a sensitive value is ``"<sensitive>"``
+    whole (render_inspect prints values as Packer does)."""
     from builds.engine.hcl.values import UNKNOWN
 
     tpl, ctx = config.template, config.context
@@ -95,12 +96,36 @@ def _type_text(decl) -> str:
 
 
 def render_inspect(config) -> str:
-    """Return Packer's inspect text for a loaded template (sensitive values shown as ``"<sensitive>"``)."""
+    """Return Packer's inspect text for a loaded template.
+
+    Sensitive values are hidden as Packer hides them, by their text: every
+    string inside a sensitive variable or local reads ``<sensitive>``
+    wherever it appears (in a list, or inside another value such as a local
+    built from it), so ``["a", "b"]`` shows as a list of two
+    ``<sensitive>``. Where Packer would print a sensitive number or bool in
+    clear, the whole value reads ``"<sensitive>"``.
+    """
+    from builds.engine.commands.console import mask, sensitive_strings
+    from builds.engine.hcl.values import UNKNOWN
+
     data = summarize(config)
+    tpl, ctx = config.template, config.context
+    secrets = sensitive_strings(ctx)
+
+    def shown(value: Any, sensitive: bool) -> str:
+        if sensitive and _has_number_or_bool(value):
+            return SENSITIVE
+        return mask(describe_value(value), secrets)
+
     out = ["Packer Inspect: HCL2 mode\n\n", "> input-variables:\n\n"]
-    out.extend(f"var.{v['name']}: {v['value']}\n" for v in data["variables"])
+    for name, decl in sorted(tpl.variables.items()):
+        value = ctx.variables[name].value if name in ctx.variables else UNKNOWN
+        out.append(f"var.{name}: {shown(value, decl.sensitive)}\n")
     out.append("\n> local-variables:\n\n")
-    out.extend(f"local.{v['name']}: {v['value']}\n" for v in data["locals"])
+    for name, decl in sorted(tpl.locals.items()):
+        if name in ctx.local_errors:  # as Packer, which leaves out a local it could not evaluate
+            continue
+        out.append(f"local.{name}: {shown(ctx.local_values.get(name, UNKNOWN), decl.sensitive)}\n")
     out.append("\n> builds:\n")
     for build in data["builds"]:
         out.append(f"\n  > {build['name']}:\n")
@@ -118,6 +143,17 @@ def render_inspect(config) -> str:
             out.extend(f"        {pp}\n" for pp in chain)
     out.append("\n")
     return "".join(out)
+
+
+def _has_number_or_bool(value: Any) -> bool:
+    """Whether `value` is or holds a number or a bool (which masking strings would leave in clear)."""
+    if isinstance(value, (bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return any(_has_number_or_bool(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_number_or_bool(item) for item in value.values())
+    return False
 
 
 __all__ = ["print_diagnostics", "render_inspect", "run", "summarize"]

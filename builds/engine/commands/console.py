@@ -73,23 +73,36 @@ with in HCL2 mode."""
 
 
 def variables_text(context) -> str:
-    """What "variables" prints: each input variable, then each local, by name, with its value as the console
-    prints it, quoted (a value not known yet, such as a variable nobody set, is ``<unknown>``)."""
-    from builds.engine.hcl.evaluate import EvalError
+    """What "variables" prints (and inspect, masked): each input variable, then each local, by name, with its
+    value as the console prints it, quoted; a value not known yet, such as a variable nobody set, is
+    ``<unknown>``. Strings are left for `mask`; a sensitive value holding numbers or bools, which masking
+    strings would leave in clear (as Packer prints them), is ``"<sensitive>"`` whole. A local that cannot be
+    evaluated is left out, as Packer does."""
     from builds.engine.hcl.values import UNKNOWN
 
+    def shown(value: Any, sensitive: bool) -> str:
+        return '"<sensitive>"' if sensitive and _has_number_or_bool(value) else go_quote(format_value(value))
+
     out = ["> input-variables:\n\n"]
-    for name in sorted(context.template.variables):
+    for name, decl in sorted(context.template.variables.items()):
         value = context.variables[name].value if name in context.variables else UNKNOWN
-        out.append(f"var.{name}: {go_quote(format_value(value))}\n")
+        out.append(f"var.{name}: {shown(value, decl.sensitive)}\n")
     out.append("\n> local-variables:\n\n")
-    for name in sorted(context.template.locals):
-        try:
-            value = context.local_value(name)
-        except EvalError:
-            value = UNKNOWN
-        out.append(f"local.{name}: {go_quote(format_value(value))}\n")
+    for name, decl in sorted(context.template.locals.items()):
+        if name not in context.local_errors:
+            out.append(f"local.{name}: {shown(context.local_values.get(name, UNKNOWN), decl.sensitive)}\n")
     return "".join(out)
+
+
+def _has_number_or_bool(value: Any) -> bool:
+    """Whether `value` is or holds a number or a bool."""
+    if isinstance(value, (bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return any(_has_number_or_bool(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_number_or_bool(item) for item in value.values())
+    return False
 
 
 def sensitive_strings(context) -> list[str]:

@@ -105,27 +105,10 @@ def render_inspect(config) -> str:
     ``<sensitive>``. Where Packer would print a sensitive number or bool in
     clear, the whole value reads ``"<sensitive>"``.
     """
-    from builds.engine.commands.console import mask, sensitive_strings
-    from builds.engine.hcl.values import UNKNOWN
+    from builds.engine.commands.console import mask, sensitive_strings, variables_text
 
     data = summarize(config)
-    tpl, ctx = config.template, config.context
-    secrets = sensitive_strings(ctx)
-
-    def shown(value: Any, sensitive: bool) -> str:
-        if sensitive and _has_number_or_bool(value):
-            return SENSITIVE
-        return mask(describe_value(value), secrets)
-
-    out = ["Packer Inspect: HCL2 mode\n\n", "> input-variables:\n\n"]
-    for name, decl in sorted(tpl.variables.items()):
-        value = ctx.variables[name].value if name in ctx.variables else UNKNOWN
-        out.append(f"var.{name}: {shown(value, decl.sensitive)}\n")
-    out.append("\n> local-variables:\n\n")
-    for name, decl in sorted(tpl.locals.items()):
-        if name in ctx.local_errors:  # as Packer, which leaves out a local it could not evaluate
-            continue
-        out.append(f"local.{name}: {shown(ctx.local_values.get(name, UNKNOWN), decl.sensitive)}\n")
+    out = ["Packer Inspect: HCL2 mode\n\n", mask(variables_text(config.context), sensitive_strings(config.context))]
     out.append("\n> builds:\n")
     for build in data["builds"]:
         out.append(f"\n  > {build['name']}:\n")
@@ -143,17 +126,6 @@ def render_inspect(config) -> str:
             out.extend(f"        {pp}\n" for pp in chain)
     out.append("\n")
     return "".join(out)
-
-
-def _has_number_or_bool(value: Any) -> bool:
-    """Whether `value` is or holds a number or a bool (which masking strings would leave in clear)."""
-    if isinstance(value, (bool, int, float)):
-        return True
-    if isinstance(value, list):
-        return any(_has_number_or_bool(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_number_or_bool(item) for item in value.values())
-    return False
 
 
 __all__ = ["print_diagnostics", "render_inspect", "run", "summarize"]

@@ -21,6 +21,8 @@ USAGE = """Usage: imagehub validate [options] TEMPLATE
 Options:
 
   -syntax-only           Only check syntax. Do not verify config of the template.
+  -evaluate-datasources  Evaluate data sources during validation (they look things up, which
+                         may cost time or money); without it their values are unknown.
   -except=foo,bar,baz    Validate all builds other than these.
   -only=foo,bar,baz      Validate only these builds.
   -var 'key=value'       Variable for templates, can be used multiple times.
@@ -32,6 +34,7 @@ Options:
 def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
     flags = FlagSet("validate", USAGE)
     flags.bool("syntax-only", False)
+    flags.bool("evaluate-datasources", False)
     flags.bool("no-warn-undeclared-var", False)
     flags.list("only", comma=True)
     flags.list("except", comma=True)
@@ -62,7 +65,8 @@ def run(args: list[str], stdout: TextIO, stderr: TextIO) -> int:
         # Packer's validate also runs every plugin's own checks (prepare), without building anything.
         from builds.engine.core.prepare import BuildOptions, prepare_builds
 
-        prepare_builds(config, BuildOptions(values["only"], values["except"], check_only=True), validated=True)
+        prepare_builds(config, BuildOptions(values["only"], values["except"], check_only=True,
+                                            evaluate_data=values["evaluate-datasources"]), validated=True)
     if values["no-warn-undeclared-var"]:
         diags.items[:] = [d for d in diags.items if d.summary != "Undefined variable"]
     print_diagnostics(diags, config.texts, stdout)

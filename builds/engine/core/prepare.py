@@ -68,6 +68,7 @@ class BuildOptions:
     debug: bool = False
     on_error: str = "cleanup"
     check_only: bool = False  # validate: run the plugins' prepare checks, but no data source and no build
+    evaluate_data: bool = False  # validate -evaluate-datasources: with check_only, run the data sources all the same
 
 
 @without_gc
@@ -75,13 +76,14 @@ def prepare_builds(config: Config, options: BuildOptions, cancel: CancelToken | 
                    validated: bool = False) -> tuple[list[PreparedBuild], Diagnostics]:
     """Validate ``config`` (unless ``validated``), run its data sources and prepare every selected build.
 
-    With ``options.check_only`` nothing is executed: data sources stay unknown and plugins whose
-    configuration depends on them are not checked yet; the others run their ``prepare`` checks.
+    With ``options.check_only`` nothing is executed: data sources stay unknown (unless
+    ``options.evaluate_data``) and plugins whose configuration depends on them are not checked yet; the
+    others run their ``prepare`` checks.
     """
     diags = config.diagnostics if validated else validate(config, options.only, options.except_)
     if diags.has_errors:
         return [], diags
-    if not options.check_only:
+    if not options.check_only or options.evaluate_data:
         _run_data_sources(config, diags, cancel or CancelToken())
     if diags.has_errors:
         return [], diags

@@ -108,14 +108,14 @@ def test_prepare_reports_access_problems(moto):
     assert problems and problems[0].startswith("Invalid region 'us-esat-1'")
 
 
-def _cli(tmp_path: Path, verb: str, text: str) -> tuple[int, str, str]:
+def _cli(tmp_path: Path, verb: str, text: str, *flags: str) -> tuple[int, str, str]:
     template = tmp_path / "t.pkr.hcl"
     template.write_text(text)
     out, err = io.StringIO(), io.StringIO()
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
-        code = main([verb, *(["-color=false"] if verb == "build" else []), str(template)], out, err)
+        code = main([verb, *(["-color=false"] if verb == "build" else []), *flags, str(template)], out, err)
     finally:
         os.chdir(cwd)
     return code, out.getvalue(), err.getvalue()
@@ -172,3 +172,19 @@ def test_a_failing_lookup_stops_the_build_with_the_data_sources_position(moto, t
     assert 'line 2, in data "amazon-ami" "base"' in shown
     assert "No AMI was found matching filters: owners amazon; name = no-such-image-*" in shown
     assert not (tmp_path / "ami.txt").exists()
+
+
+def test_validate_looks_the_data_up_only_when_asked_to_evaluate_data_sources(moto, tmp_path):
+    template = _template(moto, 'name = "no-such-image-*"')
+
+    assert _cli(tmp_path, "validate", template)[0] == 0  # the lookup is not made: its values are unknown
+
+    code, out, err = _cli(tmp_path, "validate", template, "-evaluate-datasources")
+
+    shown = " ".join((out + err).split())
+    assert code == 1
+    assert "Error: Data source failed" in shown and 'line 2, in data "amazon-ami" "base"' in shown
+    assert "No AMI was found matching filters: owners amazon; name = no-such-image-*" in shown
+    assert "The configuration is valid." not in shown
+    code, out, _ = _cli(tmp_path, "validate", _template(moto, 'name = "amzn*"'), "-evaluate-datasources")
+    assert (code, out.strip()) == (0, "The configuration is valid.")

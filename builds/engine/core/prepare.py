@@ -94,8 +94,9 @@ def prepare_builds(config: Config, options: BuildOptions, cancel: CancelToken | 
         if item is not None:
             prepared.append(item)
     if not prepared and not diags.has_errors and not options.check_only:
-        diags.error("No builds selected", "The -only/-except options leave no build to run."
-                    if options.only or options.except_ else "The template defines no build.")
+        diags.error("No builds to run", "A build command cannot run without at least one build to process. If "
+                    "the only or except flags have been specified at run time check that at least one build is "
+                    "selected for execution.")
     return prepared, diags
 
 

@@ -54,6 +54,18 @@ def test_successful_build_prints_packer_shaped_summary_and_exits_0(tmp_path):
     assert (tmp_path / "ran.txt").read_text() == "ran one\n"
 
 
+@pytest.mark.parametrize("args", [("-only=null.nothing",), ("-except=null.*",)])
+def test_filters_that_leave_no_build_are_an_error_in_packers_words(tmp_path, args):
+    code, out, err = build(tmp_path, LOCAL, *args)
+
+    shown = " ".join((out + err).split())  # diagnostics are wrapped to the terminal's width
+    assert code == 1
+    assert ("Error: No builds to run A build command cannot run without at least one build to process. If the "
+            "only or except flags have been specified at run time check that at least one build is selected for "
+            "execution.") in shown
+    assert not (tmp_path / "ran.txt").exists()
+
+
 def test_except_skips_the_named_source(tmp_path):
     code, out, _ = build(tmp_path, LOCAL, "-except=null.one")
     assert code == 0

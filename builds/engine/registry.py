@@ -142,6 +142,7 @@ _ENTRIES: tuple[_Entry, ...] = (
         False,
     ),
     _Entry("data", "imagehub-image", None, f"{_ENGINE}.datasources.imagehub.image.config", False),
+    _Entry("data", "null", None, f"{_ENGINE}.datasources.null.config", False),
 )
 
 _BY_KEY: dict[tuple[str, str], _Entry] = {(e.kind, e.type_name): e for e in _ENTRIES}
@@ -224,6 +225,7 @@ IMPLEMENTATIONS: dict[tuple[str, str], str] = {
     ("data", "amazon-parameterstore"):
         f"{_ENGINE}.datasources.amazon.parameterstore.datasource:AmazonParameterStoreDataSource",
     ("data", "imagehub-image"): f"{_ENGINE}.datasources.imagehub.image.datasource:ImagehubImageDataSource",
+    ("data", "null"): f"{_ENGINE}.datasources.null.datasource:NullDataSource",
 }
 
 

@@ -1,0 +1,1 @@
+"""Packer's own ``null`` data source."""

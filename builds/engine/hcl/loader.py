@@ -53,6 +53,13 @@ def template_files(path: Path) -> tuple[list[Path], list[Path], Diagnostics]:
             diags.error(f"{path} is a variables file",
                         "Pass a template file or directory; variable files are given with -var-file.")
             return [], [], diags
+        if path.name.endswith(".json") and not path.name.endswith(".pkr.json"):
+            # Packer reads such a file in its legacy JSON format ("builders", "provisioners"), never as HCL2.
+            diags.error("Legacy JSON template",
+                        f"{path} is read by Packer in its older JSON format, which ImageHub does not read. "
+                        f"Convert it to HCL2 with `packer hcl2_upgrade {path.name}`, or, if it is HCL2 written "
+                        "in JSON syntax, name it with the suffix .pkr.json.")
+            return [], [], diags
         return [path], [], diags
     diags.error("Failed to read template", f"{path}: no such file or directory.")
     return [], [], diags

@@ -37,6 +37,19 @@ def test_directory_without_templates(tmp_path):
     assert diag.detail.startswith("A config file must be suffixed with `.pkr.hcl` or `.pkr.json`.")
 
 
+def test_a_json_file_that_is_not_pkr_json_is_a_legacy_template_imagehub_does_not_read(tmp_path):
+    write(tmp_path, {"build.json": '{"builders": [{"type": "null", "communicator": "none"}]}',
+                     "hcl.pkr.json": '{"source": {"null": {"a": {"communicator": "none"}}}}'})
+
+    files, _, diags = template_files(tmp_path / "build.json")
+
+    assert files == []
+    (diag,) = diags
+    assert diag.summary == "Legacy JSON template"
+    assert "packer hcl2_upgrade build.json" in diag.detail and ".pkr.json" in diag.detail
+    assert template_files(tmp_path / "hcl.pkr.json")[0] == [tmp_path / "hcl.pkr.json"]
+
+
 def test_a_variables_file_is_not_a_template(tmp_path):
     write(tmp_path, {"x.pkrvars.hcl": ""})
     (diag,) = template_files(tmp_path / "x.pkrvars.hcl")[2]

@@ -143,6 +143,7 @@ _ENTRIES: tuple[_Entry, ...] = (
     ),
     _Entry("data", "imagehub-image", None, f"{_ENGINE}.datasources.imagehub.image.config", False),
     _Entry("data", "null", None, f"{_ENGINE}.datasources.null.config", False),
+    _Entry("data", "http", None, f"{_ENGINE}.datasources.http.config", False),
 )
 
 _BY_KEY: dict[tuple[str, str], _Entry] = {(e.kind, e.type_name): e for e in _ENTRIES}
@@ -226,6 +227,7 @@ IMPLEMENTATIONS: dict[tuple[str, str], str] = {
         f"{_ENGINE}.datasources.amazon.parameterstore.datasource:AmazonParameterStoreDataSource",
     ("data", "imagehub-image"): f"{_ENGINE}.datasources.imagehub.image.datasource:ImagehubImageDataSource",
     ("data", "null"): f"{_ENGINE}.datasources.null.datasource:NullDataSource",
+    ("data", "http"): f"{_ENGINE}.datasources.http.datasource:HttpDataSource",
 }
 
 

@@ -28,7 +28,7 @@ EXPECTED_TYPES = {
         "docker-import",
         "vagrant",
     ],
-    "data": ["amazon-ami", "amazon-parameterstore", "imagehub-image", "null"],
+    "data": ["amazon-ami", "amazon-parameterstore", "imagehub-image", "null", "http"],
 }
 
 

@@ -1,0 +1,1 @@
+"""Packer's own ``http`` data source."""

@@ -69,24 +69,26 @@ def summarize(config) -> dict[str, Any]:
         value = ctx.local_values.get(name, UNKNOWN)
         local_values.append({"name": name, "sensitive": decl.sensitive,
                              "value": SENSITIVE if decl.sensitive else describe_value(value)})
-    builds = []
-    for index, build in enumerate(tpl.builds):
-        builds.append({
-            "name": build.name or f"<unnamed build {index}>",
-            "description": build.description,
-            "sources": [use.display_name for use in build.sources],
-            "provisioners": [p.type + (f".{p.name}" if p.name else "") for p in build.provisioners],
-            "post_processors": [[pp.type + (f".{pp.name}" if pp.name else "") for pp in chain]
-                                for chain in build.post_processors],
-        })
     return {
         "variables": variables,
         "locals": local_values,
         "sources": [{"type": t, "name": n} for t, n in tpl.sources],
         "data": [{"type": t, "name": n} for t, n in tpl.data],
-        "builds": builds,
+        "builds": _builds(tpl),
         "required_plugins": config.required_plugins,
     }
+
+
+def _builds(tpl) -> list[dict[str, Any]]:
+    """Each build block of `tpl`: its name, description, sources, provisioners and post-processor chains."""
+    return [{
+        "name": build.name or f"<unnamed build {index}>",
+        "description": build.description,
+        "sources": [use.display_name for use in build.sources],
+        "provisioners": [p.type + (f".{p.name}" if p.name else "") for p in build.provisioners],
+        "post_processors": [[pp.type + (f".{pp.name}" if pp.name else "") for pp in chain]
+                            for chain in build.post_processors],
+    } for index, build in enumerate(tpl.builds)]
 
 
 def _type_text(decl) -> str:
@@ -107,10 +109,9 @@ def render_inspect(config) -> str:
     """
     from builds.engine.commands.console import mask, sensitive_strings, variables_text
 
-    data = summarize(config)
     out = ["Packer Inspect: HCL2 mode\n\n", mask(variables_text(config.context), sensitive_strings(config.context))]
     out.append("\n> builds:\n")
-    for build in data["builds"]:
+    for build in _builds(config.template):
         out.append(f"\n  > {build['name']}:\n")
         if build["description"]:
             out.append(f"\n  > Description: {build['description']}\n")

@@ -46,7 +46,7 @@ class HttpDataSource(DataSource):
                 status, headers, body = answer.status, answer.headers, answer.read()
         except urllib.error.HTTPError as error:
             raise RuntimeError(f"HTTP request error. Response code: {error.code}") from None
-        except (urllib.error.URLError, OSError, ValueError) as error:
+        except (OSError, ValueError) as error:  # URLError is an OSError; a malformed URL, a ValueError
             reason = getattr(error, "reason", error)
             if isinstance(reason, OSError) and reason.strerror:
                 reason = reason.strerror  # "Connection refused", without the errno
